@@ -1,0 +1,28 @@
+# Two commands matter: `make test` and `make demo`. Everything else is here for convenience.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: test lint train clean
+
+# The virtual environment, rebuilt whenever a requirements file changes.
+$(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+test: $(INSTALLED) lint
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
+train: $(INSTALLED)
+	$(BIN)/python -m train $(ARGS)
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache
