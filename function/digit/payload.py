@@ -1,0 +1,173 @@
+"""Reading what a client sent, with an error that says what was wrong and where for every bad input.
+
+A request body is a JSON object with exactly one of `image` (one image), `images` (a batch) or `png` (a
+picture file, base64 or a data: URL, passed through the pixel contract here). An image may come as the old
+client's string of 784 comma-separated numbers, as a list of 784 numbers, or as a 28x28 list of lists; each
+value is an ink level 0..255 in the pixel contract's form. Parsing is done by numpy in one call; the slower
+value-by-value walk runs only to explain a rejection.
+"""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from digit import images as picture_files
+from digit.pixels import SIZE, EmptyImageError, to_mnist
+
+PIXELS = SIZE * SIZE
+MAX_IMAGES = 256
+_NUMBER_TYPES = {int, float}  # bool is a subclass of int, and is not a pixel
+_NUMBER_CHARACTERS = re.compile(r"[0-9.eE+\-,\s]*", re.ASCII)
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
+
+
+class BadRequest(ValueError):
+    """The request cannot be answered as sent; the message is for the client."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a request asks: images in contract form, and how the answer must be shaped."""
+
+    images: np.ndarray  # (N, 28, 28) float32
+    batch: bool
+    from_picture: bool  # a png was sent: the answer shows the pixels it became
+
+
+FIELDS = ("image", "images", "png")
+EXAMPLE = '{"image": "0,0,...,255"} (784 comma-separated values)'
+
+
+def parse_body(body: bytes) -> Query:
+    """A request body → the query it makes."""
+    if not body.strip():
+        raise BadRequest(f"the request body is empty; send a JSON object such as {EXAMPLE}")
+    try:
+        request = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        detail = f" ({error})" if isinstance(error, json.JSONDecodeError) else ""
+        raise BadRequest(f"the request body is not valid JSON{detail}") from error
+    if not isinstance(request, dict):
+        raise BadRequest(f"expected a JSON object such as {EXAMPLE}, got {json_type(request)}")
+    present = [name for name in FIELDS if name in request]
+    if len(present) != 1:
+        found = f"got {' and '.join(present)}" if present else "got none"
+        raise BadRequest(f"expected exactly one of the fields image, images or png; {found}")
+    field = present[0]
+    if field == "image":
+        return Query(image(request["image"])[np.newaxis], batch=False, from_picture=False)
+    if field == "images":
+        return Query(images(request["images"]), batch=True, from_picture=False)
+    return Query(picture(request["png"])[np.newaxis], batch=False, from_picture=True)
+
+
+def image(value: object, where: str = "image") -> np.ndarray:
+    """One image in any of the accepted forms → (28, 28) float32."""
+    if isinstance(value, str):
+        return _checked(_from_text(value, where), where, _flat_position)
+    if isinstance(value, list) and len(value) == SIZE and all(isinstance(row, list) for row in value):
+        for number, row in enumerate(value):
+            if len(row) != SIZE:
+                raise BadRequest(f"{where}: row {number} has {len(row)} values, expected {SIZE}")
+        return _checked(_from_list([v for row in value for v in row], where, _grid_position), where, _grid_position)
+    if isinstance(value, list):
+        return _checked(_from_list(value, where, _flat_position), where, _flat_position)
+    raise BadRequest(
+        f"{where}: expected a string of {PIXELS} comma-separated numbers, a list of {PIXELS} numbers "
+        f"or a {SIZE}x{SIZE} list of lists, got {json_type(value)}"
+    )
+
+
+def images(value: object) -> np.ndarray:
+    """A batch: a non-empty list of at most MAX_IMAGES images → (N, 28, 28) float32."""
+    if not isinstance(value, list):
+        raise BadRequest(f"images: expected a list of images, got {json_type(value)}")
+    if not value:
+        raise BadRequest("images: the list is empty")
+    if len(value) > MAX_IMAGES:
+        raise BadRequest(f"images: {len(value)} images sent, at most {MAX_IMAGES} per request")
+    return np.stack([image(item, f"images[{index}]") for index, item in enumerate(value)])
+
+
+def picture(value: object) -> np.ndarray:
+    """A PNG or JPEG file, base64-encoded or as a data: URL, through the pixel contract → (28, 28) float32."""
+    if not isinstance(value, str):
+        raise BadRequest(f"png: expected a base64 string or a data: URL, got {json_type(value)}")
+    encoded = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
+    try:
+        data = base64.b64decode("".join(encoded.split()), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise BadRequest("png: not valid base64") from error
+    try:
+        return to_mnist(picture_files.decode(data)).astype(np.float32)
+    except (picture_files.ImageError, EmptyImageError) as error:
+        raise BadRequest(f"png: {error}") from error
+
+
+def json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _from_text(text: str, where: str) -> np.ndarray:
+    parts = text.split(",")
+    if len(parts) != PIXELS:
+        raise BadRequest(f"{where}: expected {PIXELS} values, got {len(parts)}")
+    if _NUMBER_CHARACTERS.fullmatch(text):
+        try:
+            return np.array(parts, dtype=np.float64)
+        except ValueError:
+            pass
+    for index, part in enumerate(parts):
+        if not _NUMBER.fullmatch(part):
+            raise BadRequest(f"{where}: value {_shown(part)} at index {index} is not a number")
+    raise BadRequest(f"{where}: not a list of numbers")  # unreachable while _NUMBER is stricter than numpy
+
+
+def _from_list(values: list, where: str, position) -> np.ndarray:
+    if len(values) != PIXELS:
+        raise BadRequest(f"{where}: expected {PIXELS} values, got {len(values)}")
+    if set(map(type, values)) <= _NUMBER_TYPES:
+        try:
+            return np.array(values, dtype=np.float64)
+        except OverflowError:  # an integer beyond float range is outside 0..255 too
+            pass
+    for index, value in enumerate(values):
+        if type(value) not in _NUMBER_TYPES:
+            raise BadRequest(f"{where}: value {_shown(value)} at {position(index)} is {json_type(value)}, not a number")
+        if not 0 <= value <= 255:
+            raise BadRequest(f"{where}: value {_shown(value)} at {position(index)} is outside 0..255")
+    raise BadRequest(f"{where}: not a list of numbers")  # unreachable: every failure above names its value
+
+
+def _checked(values: np.ndarray, where: str, position) -> np.ndarray:
+    bad = np.flatnonzero(~((values >= 0) & (values <= 255)))  # NaN fails both comparisons
+    if bad.size:
+        index = int(bad[0])
+        value = values[index]
+        problem = "is not a finite number" if not np.isfinite(value) else "is outside 0..255"
+        raise BadRequest(f"{where}: value {_shown(value.item())} at {position(index)} {problem}")
+    if not values.any():
+        raise BadRequest(f"{where}: every value is 0, so there is no digit to read")
+    return values.astype(np.float32).reshape(SIZE, SIZE)
+
+
+def _flat_position(index: int) -> str:
+    return f"index {index}"
+
+
+def _grid_position(index: int) -> str:
+    return f"row {index // SIZE}, column {index % SIZE}"
+
+
+def _shown(value: object) -> str:
+    """A value as a message may quote it: short, and never more than a few dozen characters of input."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 24 else text[:20] + "…"

@@ -1,0 +1,157 @@
+"""The HTTP function through Flask's test client (no network): routing, answers, CORS and every refusal.
+
+The model comes from the committed weights on disk; the real server with Cloud Storage is tested in
+tests/integration."""
+
+import json
+
+import numpy as np
+import pytest
+from digit.loader import Loader
+from digit.model import load_files
+from functions_framework import create_app
+
+from local.services import ROOT, WEIGHTS
+
+DIGIT_ONE = np.zeros((28, 28), dtype=int)
+DIGIT_ONE[4:24, 13:16] = 255
+
+
+EMPTY = 'the request body is empty; send a JSON object such as {"image": "0,0,...,255"} (784 comma-separated values)'
+NOT_JSON = "the request body is not valid JSON"
+
+
+@pytest.fixture(scope="module")
+def function():
+    """The `main` module as functions-framework loads it, serving the committed weights."""
+    app = create_app(target="predict", source=str(ROOT / "function" / "main.py"))
+    import main
+
+    main.CLASSIFIER = Loader(lambda: load_files(WEIGHTS), retry_interval=10, on_error=str)
+    main.app = app
+    return main
+
+
+@pytest.fixture
+def client(function):
+    return function.app.test_client()
+
+
+def post(client, value, **kwargs):
+    return client.post("/", data=json.dumps(value), **kwargs)
+
+
+def csv(image: np.ndarray) -> str:
+    return ",".join(str(v) for v in image.ravel())
+
+
+def test_a_digit_is_read_with_probabilities_and_the_model_version(client):
+    response = post(client, {"image": csv(DIGIT_ONE)})
+    assert response.status_code == 200
+    assert response.content_type == "application/json"
+    body = response.get_json()
+    assert body["prediction"] == 1
+    assert len(body["probabilities"]) == 10 and abs(sum(body["probabilities"]) - 1) < 1e-4
+    assert body["probabilities"][1] == max(body["probabilities"])
+    assert body["model"] == json.loads((WEIGHTS / "model.json").read_text())["version"]
+
+
+def test_a_plain_curl_post_without_json_content_type_works(client):
+    response = client.post(
+        "/", data=json.dumps({"image": csv(DIGIT_ONE)}), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200 and response.get_json()["prediction"] == 1
+
+
+def test_batch_answers_equal_single_answers(client, mnist_sample):
+    images, labels = mnist_sample
+    chosen = images[::25].astype(int)
+    batch = post(client, {"images": [image.tolist() for image in chosen]}).get_json()
+    singles = [post(client, {"image": csv(image)}).get_json() for image in chosen]
+    assert batch["predictions"] == [single["prediction"] for single in singles]
+    np.testing.assert_allclose(batch["probabilities"], [single["probabilities"] for single in singles], atol=2e-6)
+    assert np.mean(np.array(batch["predictions"]) == labels[::25]) >= 0.9
+
+
+def test_a_png_answer_shows_the_pixels_it_read(client):
+    import base64
+    import io
+
+    from PIL import Image
+
+    drawing = np.full((280, 280), 255, dtype=np.uint8)
+    drawing[40:240, 120:150] = 0  # a thick black "1" on white paper
+    buffer = io.BytesIO()
+    Image.fromarray(drawing).save(buffer, "PNG")
+    body = post(client, {"png": base64.b64encode(buffer.getvalue()).decode()}).get_json()
+    assert body["prediction"] == 1
+    pixels = np.array(body["pixels"]).reshape(28, 28)
+    assert pixels.max() == 255 and pixels[0].sum() == 0
+    assert np.nonzero(pixels.sum(axis=1))[0].tolist() == list(range(5, 25))
+
+
+def test_get_reports_health_and_model_metadata(client):
+    post(client, {"image": csv(DIGIT_ONE)})  # loaded by now
+    body = client.get("/").get_json()
+    metadata = json.loads((WEIGHTS / "model.json").read_text())
+    assert body == {
+        "loaded": True,
+        "model": metadata["version"],
+        "arch": metadata["arch"],
+        "accuracy": metadata["accuracy"],
+    }
+
+
+def test_preflight_is_answered_with_cors_headers(client):
+    response = client.options("/", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert response.headers["Access-Control-Allow-Headers"] == "Content-Type"
+
+
+def test_only_listed_origins_are_allowed_when_a_list_is_configured(client, function, monkeypatch):
+    monkeypatch.setattr(function, "ALLOWED_ORIGINS", ["https://site.example"])
+    allowed = post(client, {"image": csv(DIGIT_ONE)}, headers={"Origin": "https://site.example"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://site.example"
+    assert allowed.headers["Vary"] == "Origin"
+    other = post(client, {"image": csv(DIGIT_ONE)}, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_are_refused_with_405(client, method):
+    response = client.open("/", method=method)
+    assert response.status_code == 405
+    assert response.get_json() == {"error": f"method {method} is not allowed; use POST"}
+    assert response.headers["Allow"] == "GET, POST, OPTIONS"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", EMPTY),
+        (b"{oops", NOT_JSON + " (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+        (json.dumps({"image": "1,2,3"}).encode(), "image: expected 784 values, got 3"),
+        (json.dumps({"images": []}).encode(), "images: the list is empty"),
+        (json.dumps({"png": "@@"}).encode(), "png: not valid base64"),
+    ],
+)
+def test_bad_input_gets_400_with_a_message(client, data, message):
+    response = client.post("/", data=data)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": message}
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("over", [-1, 0, 1], ids=["limit-1", "limit", "limit+1"])
+def test_the_body_limit_is_exact(client, function, monkeypatch, over):
+    data = json.dumps({"image": csv(DIGIT_ONE)})
+    monkeypatch.setattr(function, "MAX_BODY_BYTES", len(data) - over)
+    response = client.post("/", data=data)
+    if over <= 0:
+        assert response.status_code == 200 and response.get_json()["prediction"] == 1
+    else:
+        assert response.status_code == 413
+        assert response.get_json() == {"error": f"the body is {len(data)} bytes; the limit is {len(data) - 1}"}

@@ -1,0 +1,215 @@
+"""Reading request bodies: every accepted form, and a precise message for every bad one."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from digit.payload import MAX_IMAGES, BadRequest, parse_body
+from PIL import Image
+
+DIGIT = np.zeros((28, 28), dtype=np.float32)
+DIGIT[4:24, 12:16] = 255  # a "1"
+
+
+EMPTY = 'the request body is empty; send a JSON object such as {"image": "0,0,...,255"} (784 comma-separated values)'
+NOT_JSON = "the request body is not valid JSON"
+FORMS = "image: expected a string of 784 comma-separated numbers, a list of 784 numbers or a 28x28 list of lists"
+
+
+def body(value) -> bytes:
+    return json.dumps(value).encode()
+
+
+def csv(values) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def png(array: np.ndarray, mode: str) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(array.astype(np.uint8), mode).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def rejects(raw: bytes, message: str) -> None:
+    with pytest.raises(BadRequest) as caught:
+        parse_body(raw)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        csv(DIGIT.astype(int).ravel()),
+        csv(DIGIT.ravel()),  # "255.0"
+        " , ".join(str(int(v)) for v in DIGIT.ravel()),  # spaces around separators
+        DIGIT.astype(int).ravel().tolist(),
+        DIGIT.ravel().tolist(),
+        DIGIT.astype(int).tolist(),  # 28x28
+    ],
+    ids=["csv", "csv-floats", "csv-spaces", "list", "list-floats", "nested"],
+)
+def test_every_form_of_one_image_reads_the_same(image):
+    query = parse_body(body({"image": image}))
+    assert not query.batch and not query.from_picture
+    assert query.images.dtype == np.float32 and query.images.shape == (1, 28, 28)
+    np.testing.assert_array_equal(query.images[0], DIGIT)
+
+
+def test_fractional_and_exponent_values_are_numbers():
+    values = ["0"] * 784
+    values[3], values[4], values[5] = "12.5", "1e2", "-0"
+    image = parse_body(body({"image": ",".join(values)})).images[0].ravel()
+    assert image[3:6].tolist() == [12.5, 100.0, 0.0]
+
+
+def test_a_batch_keeps_its_order_and_mixes_forms():
+    other = 255 - DIGIT
+    query = parse_body(body({"images": [csv(DIGIT.astype(int).ravel()), other.tolist()]}))
+    assert query.batch and query.images.shape == (2, 28, 28)
+    np.testing.assert_array_equal(query.images[1], other)
+
+
+def test_the_body_is_json_whatever_the_encoding_json_allows():
+    raw = json.dumps({"image": csv(DIGIT.astype(int).ravel())}).encode("utf-16")
+    np.testing.assert_array_equal(parse_body(raw).images[0], DIGIT)
+
+
+@pytest.mark.parametrize("mode,array", [("L", 255 - DIGIT), ("RGBA", np.dstack([DIGIT * 0] * 3 + [DIGIT]))])
+def test_a_png_goes_through_the_pixel_contract(mode, array):
+    query = parse_body(body({"png": png(array, mode)}))
+    assert query.from_picture and not query.batch
+    assert query.images.shape == (1, 28, 28)
+    rows, cols = np.nonzero(query.images[0])
+    assert (rows.min(), rows.max()) == (5, 24)  # 20 tall, centre of mass 9.5 + 5 → 14.5, the nearest to 14 it can be
+
+
+def test_a_png_may_be_a_data_url_with_line_breaks():
+    encoded = png(255 - DIGIT, "L")
+    wrapped = "\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    query = parse_body(body({"png": "data:image/png;base64," + wrapped}))
+    assert query.images[0].max() == 255
+
+
+LONG = csv([0] * 783 + [255])
+
+
+@pytest.mark.parametrize(
+    "raw,message",
+    [
+        (b"", EMPTY),
+        (b"  \n", EMPTY),
+        (b"{", NOT_JSON + " (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+        (b"0,0,0", "the request body is not valid JSON (Extra data: line 1 column 2 (char 1))"),
+        (b"\xff\xfe\xfa", "the request body is not valid JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "the request body is not valid JSON"),
+        (
+            body([1, 2]),
+            'expected a JSON object such as {"image": "0,0,...,255"} (784 comma-separated values), got a list',
+        ),
+        (body({}), "expected exactly one of the fields image, images or png; got none"),
+        (body({"pixels": LONG}), "expected exactly one of the fields image, images or png; got none"),
+        (
+            body({"image": LONG, "png": "x"}),
+            "expected exactly one of the fields image, images or png; got image and png",
+        ),
+    ],
+    ids=["empty", "blank", "truncated", "not-json", "not-utf", "deep", "list", "no-field", "unknown", "two-fields"],
+)
+def test_bodies_that_are_not_a_request(raw, message):
+    rejects(raw, message)
+
+
+def with_value(index: int, value: str) -> str:
+    values = ["0"] * 783 + ["255"]
+    values[index] = value
+    return ",".join(values)
+
+
+@pytest.mark.parametrize(
+    "image,message",
+    [
+        (csv([0] * 783), "image: expected 784 values, got 783"),
+        (csv([0] * 785), "image: expected 784 values, got 785"),
+        ("", "image: expected 784 values, got 1"),
+        (LONG + ",", "image: expected 784 values, got 785"),
+        (with_value(12, "300"), "image: value 300 at index 12 is outside 0..255"),
+        (with_value(0, "-1"), "image: value -1 at index 0 is outside 0..255"),
+        (with_value(780, "255.5"), "image: value 255.5 at index 780 is outside 0..255"),
+        (with_value(5, "abc"), "image: value 'abc' at index 5 is not a number"),
+        (with_value(5, ""), "image: value '' at index 5 is not a number"),
+        (with_value(7, "nan"), "image: value 'nan' at index 7 is not a number"),
+        (with_value(7, "Infinity"), "image: value 'Infinity' at index 7 is not a number"),
+        (with_value(9, "1e999"), "image: value inf at index 9 is not a finite number"),
+        (with_value(2, "1_0"), "image: value '1_0' at index 2 is not a number"),
+        (with_value(2, "\u0661"), "image: value '\u0661' at index 2 is not a number"),
+        (with_value(2, "0x10"), "image: value '0x10' at index 2 is not a number"),
+        (with_value(2, "1e"), "image: value '1e' at index 2 is not a number"),
+        (with_value(2, "x" * 1000), "image: value 'xxxxxxxxxxxxxxxxxxx… at index 2 is not a number"),
+        ([0] * 783, "image: expected 784 values, got 783"),
+        ([0] * 100 + [256] + [0] * 683, "image: value 256 at index 100 is outside 0..255"),
+        ([0] * 100 + ["7"] + [0] * 683, "image: value '7' at index 100 is a string, not a number"),
+        ([0] * 100 + [True] + [0] * 683, "image: value True at index 100 is a boolean, not a number"),
+        ([0] * 100 + [None] + [0] * 683, "image: value None at index 100 is null, not a number"),
+        ([0] * 100 + [[0]] + [0] * 683, "image: value [0] at index 100 is a list, not a number"),
+        ([0] * 100 + [10**400] + [0] * 683, "image: value 10000000000000000000… at index 100 is outside 0..255"),
+        ([[0] * 28] * 27 + [[0] * 27], "image: row 27 has 27 values, expected 28"),
+        ([[0] * 28] * 3 + [[0] * 27 + [-5]] + [[0] * 28] * 24, "image: value -5 at row 3, column 27 is outside 0..255"),
+        ([], "image: expected 784 values, got 0"),
+        (csv([0] * 784), "image: every value is 0, so there is no digit to read"),
+        ([[0] * 28] * 28, "image: every value is 0, so there is no digit to read"),
+        (7, FORMS + ", got a number"),
+        ({"a": 1}, FORMS + ", got an object"),
+        (None, FORMS + ", got null"),
+    ],
+)
+def test_bad_images_are_explained(image, message):
+    rejects(body({"image": image}), message)
+
+
+def test_nan_and_infinity_literals_in_json_lists_are_refused():
+    rejects(b'{"image": [NaN' + b", 0" * 783 + b"]}", "image: value nan at index 0 is not a finite number")
+    rejects(b'{"image": [0, -Infinity' + b", 0" * 782 + b"]}", "image: value -inf at index 1 is not a finite number")
+
+
+@pytest.mark.parametrize(
+    "images,message",
+    [
+        ([], "images: the list is empty"),
+        (LONG, "images: expected a list of images, got a string"),
+        ([LONG] * (MAX_IMAGES + 1), f"images: {MAX_IMAGES + 1} images sent, at most {MAX_IMAGES} per request"),
+        ([LONG, LONG, with_value(3, "999")], "images[2]: value 999 at index 3 is outside 0..255"),
+    ],
+)
+def test_bad_batches_are_explained(images, message):
+    rejects(body({"images": images}), message)
+
+
+def test_a_full_batch_is_accepted():
+    assert parse_body(body({"images": [LONG] * MAX_IMAGES})).images.shape == (MAX_IMAGES, 28, 28)
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (12, "png: expected a base64 string or a data: URL, got a number"),
+        ("not base64!", "png: not valid base64"),
+        ("iVBORw0KGgoAAAANSUhEUgAA", "png: the data is not a readable PNG or JPEG image"),
+        (base64.b64encode(b"GIF89a" + b"\0" * 40).decode(), "png: the data is not a readable PNG or JPEG image"),
+        (png(np.full((30, 30), 255), "L"), "png: the image has no ink: draw or write a digit"),
+        (png(np.zeros((30, 30, 4)), "RGBA"), "png: the image is fully transparent"),
+    ],
+    ids=["number", "base64", "truncated", "gif", "blank", "transparent"],
+)
+def test_bad_pictures_are_explained(value, message):
+    rejects(body({"png": value}), message)
+
+
+def test_a_picture_too_large_is_refused_before_it_is_decoded():
+    buffer = io.BytesIO()
+    Image.new("L", (1025, 1024), 255).save(buffer, "PNG")  # compresses to a few kB
+    rejects(
+        body({"png": base64.b64encode(buffer.getvalue()).decode()}),
+        "png: the image is 1025x1024 pixels, more than the 1,048,576 allowed",
+    )
