@@ -8,14 +8,19 @@ JSON and carries CORS headers. Configuration comes from the environment:
 - WEIGHTS_PREFIX (default "model/"): the objects are <prefix>model.weights.h5 and <prefix>model.json;
 - ALLOWED_ORIGINS (default "*"): comma-separated origins allowed to call from a browser;
 - MAX_BODY_BYTES (default 1 MiB): larger bodies are refused with 413;
-- RETRY_SECONDS (default 10): after a failed model load, how long until a request tries again.
+- BODY_TIMEOUT_SECONDS (default 10): a client that sends nothing for this long mid-body gets 408;
+- RETRY_SECONDS (default 10): after a failed model load, how long until a request tries again;
+- STORAGE_DEADLINE_SECONDS (default 8): how long a load retries transient Cloud Storage errors.
 
 The model is loaded once per process, in the background, as soon as the worker starts (or on the first
 request); requests that come before it is ready wait for it, and get 503 with Retry-After if it fails.
 """
 
+import io
 import json
 import os
+import socket
+import traceback
 
 import flask
 import functions_framework
@@ -23,14 +28,18 @@ from digit import payload, store
 from digit.artefact import WeightsError, parse_metadata
 from digit.loader import Loader, Unavailable
 from digit.logs import log
+from werkzeug.exceptions import ClientDisconnected
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
 PREFIX = os.environ.get("WEIGHTS_PREFIX", "model/")
 ALLOWED_ORIGINS = [origin.strip() for origin in os.environ.get("ALLOWED_ORIGINS", "*").split(",")]
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 1024 * 1024))
+DISCARD_LIMIT_BYTES = 16 * MAX_BODY_BYTES  # an oversized body is read and dropped up to this size
+BODY_TIMEOUT_SECONDS = float(os.environ.get("BODY_TIMEOUT_SECONDS", 10))
 RETRY_SECONDS = float(os.environ.get("RETRY_SECONDS", 10))
+STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
 LOAD_WAIT_SECONDS = 30  # how long a request waits for a load in progress before answering 503
-METHODS = "GET, POST, OPTIONS"
+METHODS = "GET, HEAD, POST, OPTIONS"
 
 
 class ClientError(Exception):
@@ -47,7 +56,7 @@ def load_classifier():
     never before the server forks it)."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
-    weights, metadata = store.fetch(BUCKET, PREFIX)
+    weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
     from digit.model import Classifier
 
     return Classifier(weights, parse_metadata(metadata))
@@ -72,7 +81,7 @@ def predict(request: flask.Request) -> flask.Response:
     try:
         if request.method == "OPTIONS":
             return flask.Response(status=204, headers={**cors, **preflight_headers()})
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # Flask leaves the body out of a HEAD answer
             return answer(200, health(), cors)
         if request.method != "POST":
             raise ClientError(405, f"method {request.method} is not allowed; use POST", {"Allow": METHODS})
@@ -84,22 +93,65 @@ def predict(request: flask.Request) -> flask.Response:
         return answer(200, prediction(classifier, query), cors)
     except ClientError as error:
         return answer(error.status, {"error": str(error)}, {**cors, **error.headers})
-    except Exception as error:  # a bug of ours: log it, and still answer in JSON without internals
-        log("ERROR", "unhandled error", error_type=type(error).__name__, detail=str(error)[:500])
+    except Exception as error:  # a bug of ours: log where (never what: it may quote the body), answer JSON
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        where = f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
+        log("ERROR", "unhandled error", error_type=type(error).__name__, where=where)
         return answer(500, {"error": "internal error"}, cors)
 
 
 def read_query(request: flask.Request) -> payload.Query:
-    """The body, read whatever its Content-Type (so a plain `curl -d` works), up to MAX_BODY_BYTES."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ClientError(413, f"the body is {request.content_length} bytes; the limit is {MAX_BODY_BYTES}")
-    body = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise ClientError(413, f"the body is over the limit of {MAX_BODY_BYTES} bytes")
+    """The query in the body, parsed as JSON whatever its Content-Type (so a plain `curl -d` works)."""
     try:
-        return payload.parse_body(body)
+        return payload.parse_body(read_body(request))
     except payload.BadRequest as error:
         raise ClientError(400, str(error)) from error
+
+
+def read_body(request: flask.Request) -> bytes:
+    """At most MAX_BODY_BYTES of body (413 beyond), from a client that never goes silent for longer than
+    BODY_TIMEOUT_SECONDS (408 otherwise), so that a stalled upload cannot hold a server thread for ever."""
+    connection = request.environ.get("gunicorn.socket")  # absent under other servers, such as Flask's tests
+    if connection is not None:
+        connection.settimeout(BODY_TIMEOUT_SECONDS)
+    try:
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            discard_body(request, connection)
+            raise ClientError(413, f"the body is {request.content_length} bytes; the limit is {MAX_BODY_BYTES}")
+        body = request.stream.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            discard_body(request, connection)
+            raise ClientError(413, f"the body is over the limit of {MAX_BODY_BYTES} bytes")
+        return body
+    except (TimeoutError, ClientDisconnected) as error:
+        abandon_body(request, connection)
+        raise ClientError(408, f"the body stalled: nothing arrived for {BODY_TIMEOUT_SECONDS:g} s") from error
+    finally:
+        if connection is not None:
+            connection.settimeout(None)
+
+
+def discard_body(request: flask.Request, connection: socket.socket | None) -> None:
+    """Reads and drops the rest of an oversized body, so that the client hears the answer and may reuse the
+    connection. Past DISCARD_LIMIT_BYTES the body is abandoned instead."""
+    if (request.content_length or 0) > DISCARD_LIMIT_BYTES:
+        abandon_body(request, connection)
+        return
+    discarded = 0
+    while chunk := request.stream.read(64 * 1024):
+        discarded += len(chunk)
+        if discarded > DISCARD_LIMIT_BYTES:
+            abandon_body(request, connection)
+            return
+
+
+def abandon_body(request: flask.Request, connection: socket.socket | None) -> None:
+    """Stops reading a body for good. functions-framework reads whatever is left once the function has
+    answered, which for a stalled or endless upload would block a thread or fill the memory: it gets an empty
+    body instead, and the connection stops reading, so that the server closes it after the answer."""
+    request.stream = io.BytesIO()
+    if connection is not None:
+        connection.shutdown(socket.SHUT_RD)
 
 
 def prediction(classifier, query: payload.Query) -> dict:

@@ -22,7 +22,7 @@ def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         with Image.open(io.BytesIO(data), formats=FORMATS) as picture:
             if picture.width * picture.height > max_pixels:
                 raise ImageError(
-                    f"the image is {picture.width}x{picture.height} pixels, more than the {max_pixels:,} allowed"
+                    f"the image is {picture.width}x{picture.height} pixels, more than the {max_pixels:,} pixels allowed"
                 )
             picture = ImageOps.exif_transpose(picture)
             if picture.mode not in ("L", "LA", "RGB", "RGBA"):
@@ -30,5 +30,7 @@ def decode(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
             return np.asarray(picture)
     except ImageError:
         raise
+    except Image.DecompressionBombError as error:  # Pillow's own guard, for sizes far beyond ours
+        raise ImageError(f"the image has more than the {max_pixels:,} pixels allowed") from error
     except Exception as error:  # Pillow reports a malformed file through many exception types
         raise ImageError("the data is not a readable PNG or JPEG image") from error

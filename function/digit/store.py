@@ -2,31 +2,31 @@
 STORAGE_EMULATOR_HOST is set, which the google-cloud-storage client honours by itself)."""
 
 from google.api_core import exceptions as gcs_errors
+from google.api_core.exceptions import RetryError
 from google.api_core.retry import Retry
 from google.cloud import storage
 
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
 
-# Transient storage errors are retried, but a cold start must not hang for the client's default two
-# minutes when the bucket is unreachable: the caller answers 503 and tries again later.
-RETRY = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=8.0)
 TIMEOUT = (3.0, 10.0)  # seconds to connect, seconds between bytes
 
 
-def fetch(bucket_name: str, prefix: str) -> tuple[bytes, bytes]:
-    """The (weights, metadata) bytes stored under `prefix` in the bucket."""
-    client = storage.Client()
-    bucket = client.bucket(bucket_name)
-    return (_download(bucket, prefix + WEIGHTS_FILE), _download(bucket, prefix + METADATA_FILE))
+def fetch(bucket_name: str, prefix: str, deadline: float) -> tuple[bytes, bytes]:
+    """The (weights, metadata) bytes stored under `prefix` in the bucket. Transient errors are retried for
+    up to `deadline` seconds: a cold start must not hang for the client's default two minutes when storage
+    is unreachable, since the caller answers 503 and tries again later anyway."""
+    retry = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
+    bucket = storage.Client().bucket(bucket_name)
+    return (_download(bucket, prefix + WEIGHTS_FILE, retry), _download(bucket, prefix + METADATA_FILE, retry))
 
 
-def _download(bucket: storage.Bucket, name: str) -> bytes:
+def _download(bucket: storage.Bucket, name: str, retry: Retry) -> bytes:
     """One object's bytes, or a WeightsError that names the cause without the client's internals."""
     where = f"gs://{bucket.name}/{name}"
     try:
-        return bucket.blob(name).download_as_bytes(retry=RETRY, timeout=TIMEOUT)
+        return bucket.blob(name).download_as_bytes(retry=retry, timeout=TIMEOUT)
     except gcs_errors.NotFound as error:
-        if not _exists(bucket):
+        if not _exists(bucket, retry):
             raise WeightsError(f"bucket gs://{bucket.name} does not exist") from error
         raise WeightsError(f"{where} does not exist") from error
     except gcs_errors.Forbidden as error:
@@ -34,11 +34,12 @@ def _download(bucket: storage.Bucket, name: str) -> bytes:
     except gcs_errors.GoogleAPICallError as error:
         raise WeightsError(f"Cloud Storage answered {error.code} for {where}") from error
     except Exception as error:  # connection refused, DNS, timeouts: requests and google-auth raise many types
-        raise WeightsError(f"cannot reach Cloud Storage to read {where} ({type(error).__name__})") from error
+        cause = error.cause if isinstance(error, RetryError) and error.cause else error
+        raise WeightsError(f"cannot reach Cloud Storage to read {where} ({type(cause).__name__})") from error
 
 
-def _exists(bucket: storage.Bucket) -> bool:
+def _exists(bucket: storage.Bucket, retry: Retry) -> bool:
     try:
-        return bucket.exists(retry=RETRY, timeout=TIMEOUT)
+        return bucket.exists(retry=retry, timeout=TIMEOUT)
     except Exception:  # the answer only refines an error message
         return True

@@ -102,6 +102,11 @@ def test_get_reports_health_and_model_metadata(client):
     }
 
 
+def test_head_is_a_health_check_without_a_body(client):
+    response = client.head("/")
+    assert response.status_code == 200 and response.data == b""
+
+
 def test_preflight_is_answered_with_cors_headers(client):
     response = client.options("/", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
     assert response.status_code == 204
@@ -119,12 +124,12 @@ def test_only_listed_origins_are_allowed_when_a_list_is_configured(client, funct
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"])
 def test_other_methods_are_refused_with_405(client, method):
     response = client.open("/", method=method)
     assert response.status_code == 405
     assert response.get_json() == {"error": f"method {method} is not allowed; use POST"}
-    assert response.headers["Allow"] == "GET, POST, OPTIONS"
+    assert response.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -155,3 +160,28 @@ def test_the_body_limit_is_exact(client, function, monkeypatch, over):
     else:
         assert response.status_code == 413
         assert response.get_json() == {"error": f"the body is {len(data)} bytes; the limit is {len(data) - 1}"}
+
+
+class Broken:
+    version = "broken"
+
+    def probabilities(self, images):
+        raise RuntimeError("a bug")
+
+
+def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(function, capsys):
+    function.CLASSIFIER = Loader(Broken, retry_interval=10, on_error=str)
+    try:
+        response = function.app.test_client().post(
+            "/", data=json.dumps({"note": "secret-7c1", "image": csv(DIGIT_ONE)})
+        )
+    finally:
+        function.CLASSIFIER = Loader(lambda: load_files(WEIGHTS), retry_interval=10, on_error=str)
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal error"}
+    logged = capsys.readouterr().err.strip().splitlines()
+    assert len(logged) == 1
+    entry = json.loads(logged[0])
+    assert entry.pop("where").startswith("test_api.py:")  # the file and line that raised, not a host path
+    assert entry == {"severity": "ERROR", "message": "unhandled error", "error_type": "RuntimeError"}
+    assert "secret-7c1" not in "".join(logged)

@@ -211,5 +211,5 @@ def test_a_picture_too_large_is_refused_before_it_is_decoded():
     Image.new("L", (1025, 1024), 255).save(buffer, "PNG")  # compresses to a few kB
     rejects(
         body({"png": base64.b64encode(buffer.getvalue()).decode()}),
-        "png: the image is 1025x1024 pixels, more than the 1,048,576 allowed",
+        "png: the image is 1025x1024 pixels, more than the 1,048,576 pixels allowed",
     )
