@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint train clean
+.PHONY: test lint fuzz train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -19,6 +19,10 @@ test: $(INSTALLED) lint
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The full fuzzing run: 10,000 generated hostile requests through the real server (`make test` sends 400).
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)

@@ -17,10 +17,15 @@ def logs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def storage_url(logs) -> Iterator[str]:
+def storage(logs) -> Iterator[services.Service]:
     emulator = services.start_storage(services.free_port(), logs)
-    yield emulator.url
+    yield emulator
     emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def storage_url(storage) -> str:
+    return storage.url
 
 
 @pytest.fixture(scope="session")

