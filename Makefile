@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint fuzz train clean
+.PHONY: test lint fuzz bench train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -23,6 +23,11 @@ lint: $(INSTALLED)
 # The full fuzzing run: 10,000 generated hostile requests through the real server (`make test` sends 400).
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
+
+# The benchmark: cold start, warm latency, batch, concurrency and the page, against references measured in
+# the same run; it rewrites the table in README.md (about 2 minutes).
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import socket
+import time
 import traceback
 
 import flask
@@ -56,10 +57,16 @@ def load_classifier():
     never before the server forks it)."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
+    started = time.perf_counter()
     weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
+    fetched = time.perf_counter()
     from digit.model import Classifier
 
-    return Classifier(weights, parse_metadata(metadata))
+    imported = time.perf_counter()
+    classifier = Classifier(weights, parse_metadata(metadata))
+    seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}
+    log("INFO", "model loaded", model=classifier.version, seconds={k: round(v, 3) for k, v in seconds.items()})
+    return classifier
 
 
 def describe_failure(error: Exception) -> str:

@@ -59,7 +59,7 @@ class Service:
                 with socket.create_connection((HOST, port), timeout=0.5):
                     return self
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.01)
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
 
 
@@ -103,11 +103,19 @@ def start_storage(port: int, log_dir: Path) -> Service:
     return spawn("storage", command, port, log_dir).wait_listening(timeout=30)
 
 
-def start_function(port: int, log_dir: Path, env: dict[str, str], name: str = "function") -> Service:
-    """`functions-framework --source function/main.py --target predict`, as Cloud Functions runs it."""
+def start_function(
+    port: int,
+    log_dir: Path,
+    env: dict[str, str],
+    name: str = "function",
+    source: Path = FUNCTION_SOURCE,
+    target: str = "predict",
+) -> Service:
+    """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
+    runs it."""
     command = [
         sys.executable, "-m", "functions_framework",
-        "--source", str(FUNCTION_SOURCE), "--target", "predict", "--host", HOST, "--port", str(port),
+        "--source", str(source), "--target", target, "--host", HOST, "--port", str(port),
     ]  # fmt: skip
     env = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **env}
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)

@@ -1,7 +1,6 @@
 """Writing the weights artefact (digit.artefact) with everything a reader needs to trust it."""
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import tensorflow as tf
 from digit import architectures, pixels
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 
+from local.machine import machine
 from train.data import Dataset
 from train.fit import Evaluation, Recipe
 
@@ -64,14 +64,3 @@ def write(
     }
     (out / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
-
-
-def machine() -> str:
-    """The CPU model and core count, so that a timing can be read against the machine it came from."""
-    cpuinfo = Path("/proc/cpuinfo")
-    names = (
-        [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
-        if cpuinfo.exists()
-        else []
-    )
-    return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"

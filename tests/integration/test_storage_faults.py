@@ -94,8 +94,9 @@ def test_each_fault_gives_503_naming_its_cause_and_heals_without_a_restart(start
         emulator.stop()
 
     logged = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
-    assert {entry["severity"] for entry in logged} == {"ERROR"}
-    causes = [entry["message"].removeprefix("model load failed: ") for entry in logged]
+    assert logged[-1]["severity"] == "INFO" and logged[-1]["message"] == "model loaded"
+    assert {entry["severity"] for entry in logged[:-1]} == {"ERROR"}
+    causes = [entry["message"].removeprefix("model load failed: ") for entry in logged[:-1]]
     distinct = [cause for index, cause in enumerate(causes) if index == 0 or cause != causes[index - 1]]
     assert [cause.split(" ")[0] for cause in distinct] == [
         "cannot", "bucket", "gs://faulty/model/model.weights.h5", "model.json", "model.json",
