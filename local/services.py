@@ -49,7 +49,17 @@ class Service:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
     def wait_listening(self, timeout: float) -> "Service":
-        """Returns once the port accepts connections; ServiceError if the process dies or time runs out."""
+        """Returns once the port accepts connections. If the process dies, time runs out or the wait is
+        interrupted (Ctrl-C while starting), the process is stopped before the error goes on: nobody else
+        holds it yet, so nobody else could."""
+        try:
+            self._wait_for_port(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_for_port(self, timeout: float) -> None:
         port = int(self.url.rsplit(":", 1)[1])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -57,7 +67,7 @@ class Service:
                 raise ServiceError(f"{self.name} exited with code {self.process.returncode}:\n{self.log_tail()}")
             try:
                 with socket.create_connection((HOST, port), timeout=0.5):
-                    return self
+                    return
             except OSError:
                 time.sleep(0.05)
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
