@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint train clean
+.PHONY: test lint demo train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -19,6 +19,15 @@ test: $(INSTALLED) lint
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Digit on this machine until Ctrl-C (local/__main__.py). Ports that are taken can be moved, e.g.
+# make demo SITE_PORT=8001 FUNCTION_PORT=8081 STORAGE_PORT=9024; only those given are passed on, the
+# defaults are the module's own.
+DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --function-port=,$(FUNCTION_PORT)) \
+	$(addprefix --site-port=,$(SITE_PORT)))
+
+demo: $(INSTALLED)
+	$(BIN)/python -m local $(DEMO_PORTS)
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)

@@ -1,5 +1,6 @@
 """Starting, waiting for and stopping the local stack's servers, each a child process with its own log."""
 
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,7 @@ from google.cloud import storage
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
+SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 HOST = "127.0.0.1"
 
 
@@ -44,6 +46,12 @@ class Service:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         return self.process.returncode
+
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.stop()
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
@@ -126,6 +134,22 @@ def start_function(port: int, log_dir: Path, env: dict[str, str], name: str = "f
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
+def start_site(port: int, log_dir: Path) -> Service:
+    """site/ served by Python's own http.server on a port of its own, so that the page calls the function
+    cross-origin, as it does once deployed."""
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(SITE)]
+    return spawn("site", command, port, log_dir).wait_listening(timeout=30)
+
+
+def write_site_config(function_url: str) -> Path:
+    """site/config.js: the one line that tells the page where the function is (deploy.sh writes the same
+    line for the deployed function)."""
+    SITE.mkdir(exist_ok=True)
+    config = SITE / "config.js"
+    config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
+    return config
+
+
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
@@ -149,8 +173,6 @@ def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: st
 
 def wait_until_loaded(function_url: str, timeout: float) -> dict:
     """Polls GET until the function reports its model loaded; returns that report."""
-    import json
-
     deadline = time.monotonic() + timeout
     report: dict = {}
     while time.monotonic() < deadline:
