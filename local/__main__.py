@@ -88,6 +88,10 @@ Ask the function from a shell (this sends a vertical stroke, a 1):
 
   {CURL_EXAMPLE.replace("$URL", function.url)}
 
+or about pictures of your own (PNG or JPEG):
+
+  .venv/bin/python -m client my-digit.png --url {function.url}
+
 Ctrl-C stops everything."""
 
 
