@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint demo train clean
+.PHONY: test lint tools demo train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -13,8 +13,19 @@ $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) lint tools
 	$(BIN)/python -m pytest
+
+# Commands the tests run besides Python: shellcheck (on deploy.sh) and curl (the demo's example). A fresh
+# machine gets them from its package manager.
+TOOLS := shellcheck curl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tools:
+	@missing="$$(for tool in $(TOOLS); do command -v $$tool >/dev/null || echo $$tool; done)"; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "make test needs:" $$missing; exit 1; }; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
