@@ -14,6 +14,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NoReturn
 
 from local import services
 
@@ -95,7 +96,7 @@ or about pictures of your own (PNG or JPEG):
 Ctrl-C stops everything."""
 
 
-def watch(servers: list[services.Service]) -> None:
+def watch(servers: list[services.Service]) -> NoReturn:
     """Waits for Ctrl-C; a server that stops before then ends the demo, with the end of its log."""
     while True:
         for server in servers:
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstopping", flush=True)
         return 0
     except services.ServiceError as error:
-        print(f"the demo stopped: {error}", file=sys.stderr)
+        print(f"the demo stopped: {error}\n(the servers' logs are in {logs})", file=sys.stderr)
         return 1
     finally:
         # A second Ctrl-C must not cut the clean-up short and leave a server behind.

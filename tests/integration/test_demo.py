@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from local import services
-from local.__main__ import CURL_EXAMPLE
+from local.__main__ import CURL_EXAMPLE, watch
 
 READY = "Ctrl-C stops everything."
 
@@ -129,6 +129,15 @@ def test_sigterm_while_the_model_loads_stops_everything(start_demo):
     demo.stdout.read()
     assert demo.wait(timeout=60) == 0
     assert_all_gone(servers, ports)
+
+
+def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(tmp_path):
+    crashing = [sys.executable, "-c", "print('out of memory'); raise SystemExit(3)"]
+    function = services.spawn("function", crashing, services.free_port(), tmp_path)
+    function.process.wait()
+
+    with pytest.raises(services.ServiceError, match=r"^function stopped \(exit code 3\):\nout of memory$"):
+        watch([function])
 
 
 def test_a_busy_port_is_reported_in_one_line_before_anything_starts():
