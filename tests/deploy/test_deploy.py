@@ -165,6 +165,7 @@ def test_every_flag_reaches_the_commands(cloud):
             "Deploying function/ as the function digit, which takes a few minutes",
             "The messages above say why",
         ),
+        ("functions describe", "Reading the function's URL and service account", "Check that the function exists"),
     ],
 )
 def test_a_failing_step_stops_the_script_and_says_what_to_do(cloud, failing, step, remedy):
@@ -173,6 +174,7 @@ def test_a_failing_step_stops_the_script_and_says_what_to_do(cloud, failing, ste
     assert result.returncode == 1
     assert f"ERROR: ({failing}) the fake gcloud was told to fail here\n" in result.stderr
     assert f"\ndeploy.sh: this step failed: {step}.\n{remedy}" in result.stderr
+    assert result.stderr.count("this step failed") == 1  # also when it failed inside $(...)
     calls = cloud.calls()
     assert calls[-1].startswith(failing)  # nothing ran after it
     assert calls == FIRST_DEPLOY[: len(calls)]
@@ -195,6 +197,16 @@ def test_no_login_or_no_project_stops_it_before_any_change(cloud, cloud_state, m
 
     assert result.returncode == 1
     assert message in result.stderr.splitlines()
+    assert changes(cloud.calls()) == []
+
+
+def test_a_missing_file_stops_it_before_any_change(cloud):
+    (cloud.checkout / "site" / "index.html").unlink()
+
+    result = cloud.deploy(*DEMO)
+
+    assert result.returncode == 1
+    assert result.stderr == "deploy.sh: site/index.html is missing: run deploy.sh from a complete checkout of Digit.\n"
     assert changes(cloud.calls()) == []
 
 
