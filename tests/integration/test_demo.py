@@ -21,14 +21,16 @@ READY = "Ctrl-C stops everything."
 
 
 @pytest.fixture
-def start_demo() -> Iterator[Callable[[dict[str, int]], subprocess.Popen]]:
-    """Starts the demo on the given ports; one a test leaves running is stopped as the demo itself allows."""
+def start_demo(tmp_path) -> Iterator[Callable[[dict[str, int]], subprocess.Popen]]:
+    """Starts the demo on the given ports, its logs under tmp_path; one a test leaves running is stopped as
+    the demo itself allows."""
     started: list[subprocess.Popen] = []
 
     def start(ports: dict[str, int]) -> subprocess.Popen:
         demo = subprocess.Popen(
             demo_command(ports),
             cwd=services.ROOT,
+            env={**os.environ, "TMPDIR": str(tmp_path)},  # where it makes its log folder
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
