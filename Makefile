@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint fuzz bench train clean
+.PHONY: test lint tools demo fuzz bench train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -13,8 +13,19 @@ $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) lint tools
 	$(BIN)/python -m pytest
+
+# Commands the tests run besides Python: shellcheck (on deploy.sh) and curl (the demo's example). A fresh
+# machine gets them from its package manager.
+TOOLS := shellcheck curl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tools:
+	@missing="$$(for tool in $(TOOLS); do command -v $$tool >/dev/null || echo $$tool; done)"; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "make test needs:" $$missing; exit 1; }; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -28,6 +39,15 @@ fuzz: $(INSTALLED)
 # the same run; it rewrites the table in README.md (about 2 minutes).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
+
+# Digit on this machine until Ctrl-C (local/__main__.py). Ports that are taken can be moved, e.g.
+# make demo SITE_PORT=8001 FUNCTION_PORT=8081 STORAGE_PORT=9024; only those given are passed on, the
+# defaults are the module's own.
+DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --function-port=,$(FUNCTION_PORT)) \
+	$(addprefix --site-port=,$(SITE_PORT)))
+
+demo: $(INSTALLED)
+	$(BIN)/python -m local $(DEMO_PORTS)
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)

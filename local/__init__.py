@@ -1,2 +1,3 @@
-"""The local stack — the Cloud Storage emulator with the weights in it, and the function served by the real
-functions-framework — started as child processes, for the tests (and the demo and benchmarks)."""
+"""The local stack — the Cloud Storage emulator with the weights in it, the function served by the real
+functions-framework, and the page — started as child processes, for `make demo` (`python -m local`) and the
+tests."""

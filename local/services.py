@@ -1,5 +1,6 @@
 """Starting, waiting for and stopping the local stack's servers, each a child process with its own log."""
 
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,7 @@ from google.cloud import storage
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
+SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 HOST = "127.0.0.1"
 
 
@@ -45,11 +47,27 @@ class Service:
                 self.process.wait()
         return self.process.returncode
 
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.stop()
+
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
     def wait_listening(self, timeout: float) -> "Service":
-        """Returns once the port accepts connections; ServiceError if the process dies or time runs out."""
+        """Returns once the port accepts connections. If the process dies, time runs out or the wait is
+        interrupted (Ctrl-C while starting), the process is stopped before the error goes on: nobody else
+        holds it yet, so nobody else could."""
+        try:
+            self._wait_for_port(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_for_port(self, timeout: float) -> None:
         port = int(self.url.rsplit(":", 1)[1])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -57,7 +75,7 @@ class Service:
                 raise ServiceError(f"{self.name} exited with code {self.process.returncode}:\n{self.log_tail()}")
             try:
                 with socket.create_connection((HOST, port), timeout=0.5):
-                    return self
+                    return
             except OSError:
                 time.sleep(0.01)
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
@@ -71,7 +89,10 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on `port` now. SO_REUSEADDR, as the servers themselves set it: the
+    connections a stopped server leaves in TIME_WAIT do not make its port busy."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -121,6 +142,22 @@ def start_function(
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
+def start_site(port: int, log_dir: Path) -> Service:
+    """site/ served by Python's own http.server on a port of its own, so that the page calls the function
+    cross-origin, as it does once deployed."""
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(SITE)]
+    return spawn("site", command, port, log_dir).wait_listening(timeout=30)
+
+
+def write_site_config(function_url: str) -> Path:
+    """site/config.js: the one line that tells the page where the function is (deploy.sh writes the same
+    line for the deployed function)."""
+    SITE.mkdir(exist_ok=True)
+    config = SITE / "config.js"
+    config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
+    return config
+
+
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
@@ -144,8 +181,6 @@ def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: st
 
 def wait_until_loaded(function_url: str, timeout: float) -> dict:
     """Polls GET until the function reports its model loaded; returns that report."""
-    import json
-
     deadline = time.monotonic() + timeout
     report: dict = {}
     while time.monotonic() < deadline:

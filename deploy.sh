@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Deploys Digit to a Google Cloud project: the weights to a private bucket, function/ as a gen2 HTTP Cloud
+# Function that reads them, and site/ to a public bucket that serves the page. Safe to run again: what
+# exists is kept, the function and the files are brought up to date. ./deploy.sh --help lists the flags;
+# the README says what it needs, what it creates, what that costs, and how to remove it.
+set -Eeuo pipefail
+
+WEIGHTS_PREFIX="model/"                       # where the function looks in its bucket (function/main.py)
+SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
+APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
+      artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com)
+
+project="" region="" bucket="" site_bucket="" function_name="digit" runtime="python312" memory="1Gi"
+min_instances=0 max_instances=3 dry_run=false
+
+usage() {
+  cat <<'EOF'
+Usage: ./deploy.sh --project PROJECT --region REGION [options]
+
+Deploys Digit to Google Cloud: the weights to a bucket, function/ as a gen2 HTTP Cloud Function,
+and site/ to a public bucket serving the page. Prints the page's and the function's URLs.
+
+  --project PROJECT     the Google Cloud project id (required)
+  --region REGION       where the function and the buckets live, e.g. europe-west1 (required)
+  --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
+  --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site)
+  --function NAME       the function's name (default: digit)
+  --runtime RUNTIME     the Python runtime (default: python312)
+  --memory SIZE         the function's memory; TensorFlow needs 1Gi or more (default: 1Gi)
+  --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
+  --max-instances N     the most instances a flood of requests can start (default: 3)
+  --dry-run             print the commands that would change something, and run none of them
+                        (the read-only checks still run)
+  -h, --help            show this text
+EOF
+}
+
+usage_error() {
+  printf 'deploy.sh: %s\nRun ./deploy.sh --help for the options.\n' "$1" >&2
+  exit 2
+}
+
+parse_flags() {
+  while (($# > 0)); do
+    case $1 in
+      -h | --help) usage; exit 0 ;;
+      --dry-run) dry_run=true; shift; continue ;;
+      --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --min-instances | \
+        --max-instances)
+        [[ $# -ge 2 && $2 != -* ]] || usage_error "$1 needs a value" ;;
+      *) usage_error "unknown option: $1" ;;
+    esac
+    case $1 in
+      --project) project=$2 ;;
+      --region) region=$2 ;;
+      --bucket) bucket=$2 ;;
+      --site-bucket) site_bucket=$2 ;;
+      --function) function_name=$2 ;;
+      --runtime) runtime=$2 ;;
+      --memory) memory=$2 ;;
+      --min-instances) min_instances=$2 ;;
+      --max-instances) max_instances=$2 ;;
+    esac
+    shift 2
+  done
+  [[ -n $project ]] || usage_error "--project is required"
+  [[ -n $region ]] || usage_error "--region is required"
+  [[ $min_instances =~ ^[0-9]+$ ]] || usage_error "--min-instances must be a whole number, not '$min_instances'"
+  [[ $max_instances =~ ^[1-9][0-9]*$ ]] || usage_error "--max-instances must be 1 or more, not '$max_instances'"
+  bucket=${bucket:-$project-digit-weights}
+  site_bucket=${site_bucket:-$project-digit-site}
+}
+
+# Each step names itself and what to do if it fails; a failing command then ends the script with both.
+step() {
+  current_step=$1
+  remedy=$2
+  printf '\n==> %s\n' "$current_step"
+}
+
+on_error() {
+  ((BASH_SUBSHELL == 0)) || return 0  # a failure inside $(...) is reported once, by the command around it
+  printf '\ndeploy.sh: this step failed: %s.\n%s\n' "$current_step" "$remedy" >&2
+}
+
+fail() {
+  printf 'deploy.sh: %s\n' "$1" >&2
+  exit 1
+}
+
+# Runs a command that changes something in the project, after printing it; a dry run only prints it.
+run() {
+  printf '+ %s\n' "$*"
+  [[ $dry_run == true ]] || "$@"
+}
+
+check_prerequisites() {
+  step "Checking gcloud, your account and project $project" \
+    "Check the project id (gcloud projects list shows yours) and that your account may use it."
+  command -v gcloud >/dev/null ||
+    fail "gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)."
+  local account
+  account=$(gcloud auth list --filter=status:ACTIVE --format='value(account)')
+  [[ -n $account ]] || fail "no account is logged in to gcloud: run gcloud auth login, then deploy.sh again."
+  gcloud projects describe "$project" --format='value(projectId)' >/dev/null
+  local file
+  for file in function/main.py weights/model.weights.h5 weights/model.json site/index.html; do
+    [[ -f $file ]] || fail "$file is missing: run deploy.sh from a complete checkout of Digit."
+  done
+  echo "gcloud is logged in as $account; project $project exists."
+}
+
+enable_apis() {
+  step "Enabling the APIs that Cloud Functions needs" \
+    "Billing must be enabled for $project (https://console.cloud.google.com/billing/linkedaccount?project=$project), and you need the Service Usage Admin role."
+  run gcloud services enable "${APIS[@]}" --project="$project"
+}
+
+# Creates a bucket unless it exists; settings are applied by the caller, so that a rerun repairs them.
+ensure_bucket() {
+  if gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1; then
+    echo "gs://$1 exists."
+  else
+    run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
+      --uniform-bucket-level-access
+  fi
+}
+
+upload_weights() {
+  step "Uploading the weights to gs://$bucket/$WEIGHTS_PREFIX" \
+    "Bucket names are global: if gs://$bucket is someone else's, choose another with --bucket."
+  ensure_bucket "$bucket"
+  run gcloud storage cp weights/model.weights.h5 weights/model.json "gs://$bucket/$WEIGHTS_PREFIX" \
+    --project="$project"
+}
+
+deploy_function() {
+  step "Deploying function/ as the function $function_name, which takes a few minutes" \
+    "The messages above say why (the build log's link shows the rest); fix that and run deploy.sh again."
+  run gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
+    --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
+    --memory="$memory" --min-instances="$min_instances" --max-instances="$max_instances" \
+    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$WEIGHTS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN"
+}
+
+# A field of the deployed function; a dry run deployed nothing, so it shows a placeholder instead.
+describe_function() {
+  if [[ $dry_run == true ]]; then
+    echo "<$2>"
+  else
+    gcloud functions describe "$function_name" --gen2 --project="$project" --region="$region" \
+      --format="value(serviceConfig.$1)"
+  fi
+}
+
+read_function() {
+  step "Reading the function's URL and service account" \
+    "Check that the function exists: gcloud functions list --project=$project"
+  function_url=$(describe_function uri "the function's URL")
+  service_account=$(describe_function serviceAccountEmail "the function's service account")
+}
+
+grant_weights_access() {
+  step "Letting the function read gs://$bucket" \
+    "You need permission to change the bucket's IAM policy (Storage Admin)."
+  run gcloud storage buckets add-iam-policy-binding "gs://$bucket" --project="$project" \
+    --member="serviceAccount:$service_account" --role=roles/storage.objectViewer
+}
+
+# The page's one line of configuration; local/services.py writes the same line for `make demo`.
+write_site_config() {
+  step "Pointing the page at the function in site/config.js" "Check that site/ is writable."
+  if [[ $dry_run == true ]]; then
+    echo "site/config.js would say: export const API_URL = \"$function_url\";"
+  else
+    printf 'export const API_URL = "%s";\n' "$function_url" >site/config.js
+  fi
+}
+
+publish_site() {
+  step "Publishing site/ in the public bucket gs://$site_bucket" \
+    "Bucket names are global: choose another with --site-bucket if needed. If your organisation enforces public access prevention, the page cannot be public in this project."
+  ensure_bucket "$site_bucket"
+  run gcloud storage buckets update "gs://$site_bucket" --project="$project" --web-main-page-suffix=index.html
+  run gcloud storage buckets add-iam-policy-binding "gs://$site_bucket" --project="$project" \
+    --member=allUsers --role=roles/storage.objectViewer
+  # no-cache: browsers check for a newer page on every visit, so a redeploy shows at once.
+  run gcloud storage rsync site "gs://$site_bucket" --recursive --cache-control=no-cache --project="$project"
+}
+
+main() {
+  parse_flags "$@"
+  cd "$(dirname -- "${BASH_SOURCE[0]}")"
+  trap on_error ERR
+  check_prerequisites
+  enable_apis
+  upload_weights
+  deploy_function
+  read_function
+  grant_weights_access
+  write_site_config
+  publish_site
+  if [[ $dry_run == true ]]; then
+    printf '\nDry run: nothing was changed.\n'
+  else
+    printf '\nDigit is deployed.\n  page      %s/%s/index.html\n  function  %s\n' \
+      "$SITE_ORIGIN" "$site_bucket" "$function_url"
+  fi
+}
+
+main "$@"

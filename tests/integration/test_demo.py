@@ -1,0 +1,172 @@
+"""`python -m local`, what `make demo` runs, used as a person would: started, asked, stopped with Ctrl-C."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from local import services
+from local.__main__ import CURL_EXAMPLE, watch
+
+READY = "Ctrl-C stops everything."
+
+
+@pytest.fixture
+def start_demo(tmp_path) -> Iterator[Callable[[dict[str, int]], subprocess.Popen]]:
+    """Starts the demo on the given ports, its logs under tmp_path; one a test leaves running is stopped as
+    the demo itself allows."""
+    started: list[subprocess.Popen] = []
+
+    def start(ports: dict[str, int]) -> subprocess.Popen:
+        demo = subprocess.Popen(
+            demo_command(ports),
+            cwd=services.ROOT,
+            env={**os.environ, "TMPDIR": str(tmp_path)},  # where it makes its log folder
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as a command typed in a terminal has
+        )
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        if demo.poll() is None:
+            demo.terminate()
+            demo.wait(timeout=60)
+
+
+def free_ports() -> dict[str, int]:
+    return {name: services.free_port() for name in ("storage", "function", "site")}
+
+
+def demo_command(ports: dict[str, int]) -> list[str]:
+    return [sys.executable, "-m", "local", *(f"--{name}-port={port}" for name, port in ports.items())]
+
+
+def read_until(demo: subprocess.Popen, marker: str) -> str:
+    """The demo's output up to the line holding `marker`. There is no timeout here: the demo gives up by itself
+    (a server that does not listen within 60 s, a model not loaded within 120 s) and exits, ending its output."""
+    seen = []
+    for line in demo.stdout:
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"the demo exited with code {demo.wait()}:\n{''.join(seen)}")
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` (Linux /proc), with its command line: the servers and what they started."""
+    children = defaultdict(set)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
+        except (OSError, IndexError):
+            continue  # it exited meanwhile
+        children[parent].add(int(stat.parent.name))
+    found: dict[int, str] = {}
+    waiting = [pid]
+    while waiting:
+        for child in children[waiting.pop()]:
+            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            waiting.append(child)
+    return found
+
+
+def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
+    alive = {pid: command for pid, command in processes.items() if Path(f"/proc/{pid}").exists()}
+    assert alive == {}
+    assert [name for name, port in ports.items() if not services.port_is_free(port)] == []
+
+
+def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_demo):
+    ports = free_ports()
+    demo = start_demo(ports)
+    output = read_until(demo, READY)
+    page = re.search(r"^  page +(\S+)", output, re.MULTILINE)[1]
+    function = re.search(r"^  function +(\S+)", output, re.MULTILINE)[1]
+    assert (page, function) == (f"http://127.0.0.1:{ports['site']}/", f"http://127.0.0.1:{ports['function']}")
+
+    assert requests.get(page + "config.js").text == f'export const API_URL = "{function}";\n'
+    if (services.SITE / "index.html").exists():
+        assert requests.get(page).status_code == 200
+
+    # Cross-origin, as in production: a browser's preflight from the page is allowed, from elsewhere not.
+    def preflight(origin: str) -> requests.Response:
+        return requests.options(function, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+
+    page_origin = page.rstrip("/")
+    assert preflight(page_origin).headers["Access-Control-Allow-Origin"] == page_origin
+    assert "Access-Control-Allow-Origin" not in preflight("https://example.com").headers
+
+    curl = next(line.strip() for line in output.splitlines() if line.strip().startswith("curl "))
+    pasted = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60)
+    assert json.loads(pasted.stdout)["prediction"] == 1, pasted.stderr
+
+    servers = descendants(demo.pid)
+    for server in ("gcp_storage_emulator", "functions_framework", "http.server"):
+        assert any(server in command for command in servers.values()), servers
+    os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    rest = demo.stdout.read()
+    assert (demo.wait(timeout=60), rest.strip()) == (0, "stopping")
+    assert_all_gone(servers, ports)
+
+
+def test_sigterm_while_the_model_loads_stops_everything(start_demo):
+    ports = free_ports()
+    demo = start_demo(ports)
+    read_until(demo, "loading the model")  # every server has been started by now
+    servers = descendants(demo.pid)
+    demo.terminate()
+    demo.stdout.read()
+    assert demo.wait(timeout=60) == 0
+    assert_all_gone(servers, ports)
+
+
+def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(tmp_path):
+    crashing = [sys.executable, "-c", "print('out of memory'); raise SystemExit(3)"]
+    function = services.spawn("function", crashing, services.free_port(), tmp_path)
+    function.process.wait()
+
+    with pytest.raises(services.ServiceError, match=r"^function stopped \(exit code 3\):\nout of memory$"):
+        watch([function])
+
+
+def test_a_busy_port_is_reported_in_one_line_before_anything_starts():
+    with socket.socket() as taken:
+        taken.bind((services.HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = demo_command({**free_ports(), "function": port})
+        result = subprocess.run(command, cwd=services.ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"port {port} (function) is already in use: choose another with --function-port, "
+        "or make demo FUNCTION_PORT=...\n"
+    )
+    assert result.stdout == ""  # nothing was started
+
+
+def test_make_demo_passes_on_the_ports_it_is_given():
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "demo", "FUNCTION_PORT=8081", "SITE_PORT=8001"],
+        cwd=services.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert dry_run.stdout.splitlines()[-1] == ".venv/bin/python -m local --function-port=8081 --site-port=8001"
+
+
+def test_the_readme_shows_the_curl_example_the_demo_prints():
+    assert CURL_EXAMPLE in (services.ROOT / "README.md").read_text()
