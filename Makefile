@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test lint train clean
+.PHONY: test lint system-packages train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -13,12 +14,18 @@ $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) lint system-packages
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The tests drive Debian's Chromium (Playwright is pointed at /usr/bin/chromium: never a browser download)
+# and run the page's modules in Node; both come from apt when missing.
+system-packages:
+	@command -v chromium >/dev/null && command -v node >/dev/null || { \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium nodejs; }
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)
