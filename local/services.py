@@ -1,5 +1,6 @@
 """Starting, waiting for and stopping the local stack's servers, each a child process with its own log."""
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from google.cloud import storage
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
+SITE = ROOT / "site"  # the static page
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
 HOST = "127.0.0.1"
 
@@ -113,6 +115,19 @@ def start_function(port: int, log_dir: Path, env: dict[str, str], name: str = "f
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
+def start_site(port: int, log_dir: Path, directory: Path = SITE) -> Service:
+    """A static file server for the page (any will do: the page has no server of its own)."""
+    command = [sys.executable, "-m", "http.server", "--bind", HOST, "--directory", str(directory), str(port)]
+    return spawn("site", command, port, log_dir).wait_listening(timeout=30)
+
+
+def write_site_config(directory: Path, function_url: str) -> Path:
+    """Writes the page's config.js, the ES module that tells it which function to ask."""
+    config = directory / "config.js"
+    config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
+    return config
+
+
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
@@ -136,8 +151,6 @@ def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: st
 
 def wait_until_loaded(function_url: str, timeout: float) -> dict:
     """Polls GET until the function reports its model loaded; returns that report."""
-    import json
-
     deadline = time.monotonic() + timeout
     report: dict = {}
     while time.monotonic() < deadline:
