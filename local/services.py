@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -126,6 +127,15 @@ def write_site_config(directory: Path, function_url: str) -> Path:
     config = directory / "config.js"
     config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
     return config
+
+
+def copy_site(target: Path, function_url: str | None = None) -> Path:
+    """A copy of the page to serve, asking `function_url` (or, with None, no function at all). A config.js
+    left in site/ by an earlier demo is not copied."""
+    shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("config.js"))
+    if function_url is not None:
+        write_site_config(target, function_url)
+    return target
 
 
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:

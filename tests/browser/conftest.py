@@ -2,7 +2,6 @@
 function (started by tests/conftest.py) on another, so every call is cross-origin, as in production. One
 browser serves the whole session; each test opens the page in a fresh context of its own."""
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,9 +21,8 @@ def served(tmp_path_factory, function_url) -> Path:
     """What the page's server serves: page/, a copy of site/ with a config.js naming the function, and
     unconfigured/, a copy without one. The worktree's site/ is never written to."""
     root = tmp_path_factory.mktemp("served")
-    shutil.copytree(services.SITE, root / "page")
-    services.write_site_config(root / "page", function_url)
-    shutil.copytree(services.SITE, root / "unconfigured")
+    services.copy_site(root / "page", function_url)
+    services.copy_site(root / "unconfigured")
     return root
 
 
