@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test lint system-packages train clean
+.PHONY: test lint system-packages screenshot train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -26,6 +26,10 @@ lint: $(INSTALLED)
 system-packages:
 	@command -v chromium >/dev/null && command -v node >/dev/null || { \
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium nodejs; }
+
+# The README's screenshot, taken from the real page with a digit drawn (the tests never rewrite it).
+screenshot: $(INSTALLED) system-packages
+	$(BIN)/python -m local.screenshot docs/screenshot.png
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)
