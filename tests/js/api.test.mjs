@@ -37,6 +37,14 @@ class FakeClock {
   }
 }
 
+const drawing = (value) => () => new Uint8Array(784).fill(value);
+const imageOf = (request) => JSON.parse(request.init.body).image.split(",")[0];
+const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
+const prediction = (digit) => ({ prediction: digit, probabilities: Array.from({ length: 10 }, (_, d) => +(d === digit)) });
+
+/** Lets the reader's awaits run: the answer is read, delivered, and the next request started. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A reader wired to a fake fetch that holds every request until the test answers it. */
 function setUp() {
   const clock = new FakeClock();
@@ -56,13 +64,13 @@ function setUp() {
   return { clock, requests, seen, reader };
 }
 
-const drawing = (value) => () => new Uint8Array(784).fill(value);
-const imageOf = (request) => JSON.parse(request.init.body).image.split(",")[0];
-const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
-const prediction = (digit) => ({ prediction: digit, probabilities: Array.from({ length: 10 }, (_, d) => +(d === digit)) });
-
-/** Lets the reader's awaits run: the answer is read, delivered, and the next request started. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+/** A reader that has just sent one drawing, still unanswered. */
+function setUpWithOneSent() {
+  const setup = setUp();
+  setup.reader.changed(drawing(1));
+  setup.clock.advance(DELAY_MS);
+  return setup;
+}
 
 test("changes in quick succession are sent once, as the newest drawing, when the drawing is still", async () => {
   const { clock, requests, seen, reader } = setUp();
@@ -101,9 +109,7 @@ test("one request at a time: a change waits for it, and its answer, now stale, i
 });
 
 test("after a reset nothing is sent, and the answer on its way is dropped", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(1));
-  clock.advance(DELAY_MS);
+  const { clock, requests, seen, reader } = setUpWithOneSent();
   reader.reset();
   requests[0].resolve(json(200, prediction(1)));
   reader.changed(drawing(2));
@@ -115,9 +121,8 @@ test("after a reset nothing is sent, and the answer on its way is dropped", asyn
 });
 
 test("a request unanswered after slowMs is reported as slow, and its answer still shown", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(1));
-  clock.advance(DELAY_MS + SLOW_MS - 1);
+  const { clock, requests, seen } = setUpWithOneSent();
+  clock.advance(SLOW_MS - 1);
   assert.deepEqual(seen.problems, []);
   clock.advance(1);
   assert.deepEqual(seen.problems, [{ kind: "slow" }]);
@@ -127,9 +132,7 @@ test("a request unanswered after slowMs is reported as slow, and its answer stil
 });
 
 test("503 reports the function's message and asks again after Retry-After", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(1));
-  clock.advance(DELAY_MS);
+  const { clock, requests, seen } = setUpWithOneSent();
   requests[0].resolve(json(503, { error: "the model is still loading" }, { "Retry-After": "3" }));
   await settle();
   assert.deepEqual(seen.problems, [{ kind: "starting", message: "the model is still loading", retryAfter: 3 }]);
@@ -143,9 +146,7 @@ test("503 reports the function's message and asks again after Retry-After", asyn
 });
 
 test("without a readable Retry-After (a cross-origin page cannot see it) a 503 is retried in 10 s", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(1));
-  clock.advance(DELAY_MS);
+  const { clock, requests, seen } = setUpWithOneSent();
   requests[0].resolve(json(503, { error: "the model could not be loaded: bucket gs://x does not exist" }));
   await settle();
   assert.equal(seen.problems[0].retryAfter, 10);
@@ -154,9 +155,7 @@ test("without a readable Retry-After (a cross-origin page cannot see it) a 503 i
 });
 
 test("a function that cannot be reached is reported with its address", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(1));
-  clock.advance(DELAY_MS);
+  const { requests, seen } = setUpWithOneSent();
   requests[0].reject(new TypeError("Failed to fetch"));
   await settle();
   assert.deepEqual(seen.problems, [{ kind: "unreachable", url: "http://function.test/" }]);
