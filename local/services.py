@@ -19,7 +19,7 @@ from google.cloud import storage
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
-SITE = ROOT / "site"  # the static page
+SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
 HOST = "127.0.0.1"
 
@@ -117,13 +117,15 @@ def start_function(port: int, log_dir: Path, env: dict[str, str], name: str = "f
 
 
 def start_site(port: int, log_dir: Path, directory: Path = SITE) -> Service:
-    """A static file server for the page (any will do: the page has no server of its own)."""
-    command = [sys.executable, "-m", "http.server", "--bind", HOST, "--directory", str(directory), str(port)]
+    """site/ (or a copy of it) served by Python's own http.server on a port of its own, so that the page
+    calls the function cross-origin, as it does once deployed."""
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
-def write_site_config(directory: Path, function_url: str) -> Path:
-    """Writes the page's config.js, the ES module that tells it which function to ask."""
+def write_site_config(function_url: str, directory: Path = SITE) -> Path:
+    """config.js: the one line that tells the page where the function is (deploy.sh writes the same line
+    for the deployed function)."""
     config = directory / "config.js"
     config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
     return config
@@ -134,7 +136,7 @@ def copy_site(target: Path, function_url: str | None = None) -> Path:
     left in site/ by an earlier demo is not copied."""
     shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("config.js"))
     if function_url is not None:
-        write_site_config(target, function_url)
+        write_site_config(function_url, target)
     return target
 
 
