@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test lint system-packages screenshot train clean
+.PHONY: test lint tools screenshot train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -14,21 +13,28 @@ $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(INSTALLED) lint system-packages
+test: $(INSTALLED) lint tools
 	$(BIN)/python -m pytest
+
+# Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
+# pointed at /usr/bin/chromium and never downloads a browser) and Node for the page's modules. A fresh
+# machine gets them from its package manager.
+TOOLS := chromium:chromium node:nodejs
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tools:
+	@missing="$$(for tool in $(TOOLS); do command -v $${tool%%:*} >/dev/null || echo $${tool#*:}; done)"; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "make test needs:" $$missing; exit 1; }; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The tests drive Debian's Chromium (Playwright is pointed at /usr/bin/chromium: never a browser download)
-# and run the page's modules in Node; both come from apt when missing.
-system-packages:
-	@command -v chromium >/dev/null && command -v node >/dev/null || { \
-		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium nodejs; }
-
 # The README's screenshot, taken from the real page with a digit drawn (the tests never rewrite it).
-screenshot: $(INSTALLED) system-packages
+screenshot: $(INSTALLED) tools
 	$(BIN)/python -m local.screenshot docs/screenshot.png
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
