@@ -19,8 +19,8 @@ from google.cloud import storage
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
-SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
+SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 HOST = "127.0.0.1"
 
 
