@@ -98,7 +98,9 @@ export class Pad {
   #extend(event) {
     if (event.pointerId !== this.#pointerId) return;
     // Coalesced events are the points the browser merged into this one: with them, fast curves stay round.
-    const points = (event.getCoalescedEvents?.() ?? [event]).map((each) => this.#pointOf(each));
+    // (A browser without them, or an event sent by a script, has none: the event itself is the point.)
+    const coalesced = event.getCoalescedEvents?.() ?? [];
+    const points = (coalesced.length ? coalesced : [event]).map((each) => this.#pointOf(each));
     this.#strokes.at(-1).push(...points);
     this.#redraw();
     this.#onChange();
