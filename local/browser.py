@@ -76,9 +76,25 @@ def draw_by_touch(page: Page, strokes: list[Stroke], steps: int = 8) -> None:
     protocol (the context needs has_touch=True)."""
     cdp = page.context.new_cdp_session(page)
     for stroke in strokes:
-        (x, y), *rest = along(pad_points(page, stroke), steps)
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-        for x, y in rest:
-            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        path = along(pad_points(page, stroke), steps)
+        for phase, (x, y) in zip(phases(path, "touchStart", "touchMove"), path, strict=True):
+            cdp.send("Input.dispatchTouchEvent", {"type": phase, "touchPoints": [{"x": x, "y": y}]})
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
+
+
+def draw_with_pen(page: Page, strokes: list[Stroke], steps: int = 8) -> None:
+    """Draws with a pen: pointer events of type "pen", sent through the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page)
+    for stroke in strokes:
+        path = along(pad_points(page, stroke), steps)
+        for phase, (x, y) in zip(phases(path, "mousePressed", "mouseMoved"), path, strict=True):
+            pen = {"x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1, "pointerType": "pen"}
+            cdp.send("Input.dispatchMouseEvent", {"type": phase, **pen})
+        cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", **pen, "buttons": 0})
+    cdp.detach()
+
+
+def phases(path: list, start: str, move: str) -> list[str]:
+    """The protocol's event type for each point of a path: it starts at the first and moves through the rest."""
+    return [start] + [move] * (len(path) - 1)

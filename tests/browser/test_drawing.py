@@ -5,7 +5,7 @@ from itertools import groupby
 import numpy as np
 import pytest
 
-from local.browser import DIGITS, draw, draw_by_touch, scaled
+from local.browser import DIGITS, draw, draw_by_touch, draw_with_pen, scaled
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +88,8 @@ def test_on_a_phone_320_px_wide_a_finger_draws_and_nothing_overflows(open_page):
     assert 260 <= pad["width"] <= 320 and pad["height"] == pytest.approx(pad["width"])
     # Sharp on a high-DPI screen: two canvas pixels per CSS pixel.
     assert phone.page.eval_on_selector("#pad", "pad => pad.width / pad.clientWidth") == 2
+
+
+def test_a_pen_draws_like_a_mouse(visit):
+    draw_with_pen(visit.page, DIGITS[4])
+    assert visit.digit_shown() == "4"
