@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint tools demo fuzz bench train clean
+.PHONY: test lint tools demo fuzz bench screenshot train clean
 
 # The virtual environment, rebuilt whenever a requirements file changes.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
@@ -16,15 +16,17 @@ $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 test: $(INSTALLED) lint tools
 	$(BIN)/python -m pytest
 
-# Commands the tests run besides Python: shellcheck (on deploy.sh) and curl (the demo's example). A fresh
-# machine gets them from its package manager.
-TOOLS := shellcheck curl
+# Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
+# pointed at /usr/bin/chromium and never downloads a browser), Node for the page's modules, shellcheck for
+# deploy.sh and curl for the demo's example. A fresh machine gets them from its package manager.
+TOOLS := chromium:chromium node:nodejs shellcheck:shellcheck curl:curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 tools:
-	@missing="$$(for tool in $(TOOLS); do command -v $$tool >/dev/null || echo $$tool; done)"; \
+	@missing="$$(for tool in $(TOOLS); do command -v $${tool%%:*} >/dev/null || echo $${tool#*:}; done)"; \
 	if [ -n "$$missing" ]; then \
 		command -v apt-get >/dev/null || { echo "make test needs:" $$missing; exit 1; }; \
-		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 lint: $(INSTALLED)
@@ -48,6 +50,10 @@ DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --
 
 demo: $(INSTALLED)
 	$(BIN)/python -m local $(DEMO_PORTS)
+
+# The README's screenshot, taken from the real page with a digit drawn (the tests never rewrite it).
+screenshot: $(INSTALLED) tools
+	$(BIN)/python -m local.screenshot docs/screenshot.png
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
 train: $(INSTALLED)

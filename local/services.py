@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -142,20 +143,28 @@ def start_function(
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
-def start_site(port: int, log_dir: Path) -> Service:
-    """site/ served by Python's own http.server on a port of its own, so that the page calls the function
-    cross-origin, as it does once deployed."""
-    command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(SITE)]
+def start_site(port: int, log_dir: Path, directory: Path = SITE) -> Service:
+    """site/ (or a copy of it) served by Python's own http.server on a port of its own, so that the page
+    calls the function cross-origin, as it does once deployed."""
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
-def write_site_config(function_url: str) -> Path:
-    """site/config.js: the one line that tells the page where the function is (deploy.sh writes the same
-    line for the deployed function)."""
-    SITE.mkdir(exist_ok=True)
-    config = SITE / "config.js"
+def write_site_config(function_url: str, directory: Path = SITE) -> Path:
+    """config.js: the one line that tells the page where the function is (deploy.sh writes the same line
+    for the deployed function)."""
+    config = directory / "config.js"
     config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
     return config
+
+
+def copy_site(target: Path, function_url: str | None = None) -> Path:
+    """A copy of the page to serve, asking `function_url` (or, with None, no function at all). A config.js
+    left in site/ by an earlier demo is not copied."""
+    shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("config.js"))
+    if function_url is not None:
+        write_site_config(function_url, target)
+    return target
 
 
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:

@@ -1,0 +1,55 @@
+"""Takes the README's screenshot from the real thing: the local stack (storage emulator, function, page),
+and a 7 drawn with the mouse and read by the function.
+
+    make screenshot        # = .venv/bin/python -m local.screenshot docs/screenshot.png
+"""
+
+import argparse
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from local import services
+from local.browser import DIGITS, draw, launch
+
+
+def serve_page(stack: ExitStack, work: Path) -> str:
+    """Starts the storage emulator with the committed weights, the function and the page; returns the
+    page's URL. Each server stops when `stack` closes."""
+    storage = services.start_storage(services.free_port(), work)
+    stack.callback(storage.stop)
+    services.upload_weights(services.storage_client(storage.url), "weights", services.WEIGHTS)
+    function = services.start_function(services.free_port(), work, services.function_env(storage.url, "weights"))
+    stack.callback(function.stop)
+    services.wait_until_loaded(function.url, timeout=120)
+    site = services.start_site(services.free_port(), work, services.copy_site(work / "page", function.url))
+    stack.callback(site.stop)
+    return site.url
+
+
+def take(page_url: str, output: Path) -> None:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 900, "height": 640})
+        page.goto(page_url)
+        draw(page, DIGITS[7])
+        expect(page.locator("#reading")).to_have_attribute("aria-busy", "false")
+        expect(page.locator("#prediction")).to_have_text("7")
+        page.screenshot(path=output)
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", type=Path, help="where to write the PNG")
+    output = parser.parse_args().output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work, ExitStack() as stack:
+        take(serve_page(stack, Path(work)) + "/", output)
+    print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+// The client of the Cloud Function, made for a drawing that changes under the user's hand: it sends once
+// the drawing has been still for a moment, keeps at most one request in flight (the newest drawing goes
+// when that one returns), and drops answers about a drawing that has changed since they were asked for.
+// Whatever the function answers, or fails to, becomes either an answer or a problem for the page to show.
+
+const DEFAULT_RETRY_SECONDS = 10; // the function's own default; Retry-After is hidden from cross-origin pages
+
+/** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
+ * onAnswer({ prediction, probabilities }) and onProblem({ kind, ... }). */
+export class LiveReader {
+  #url;
+  #report;
+  #delayMs;
+  #slowMs;
+  #timeoutMs;
+  #fetch;
+  #setTimeout;
+  #clearTimeout;
+  #readPixels = null; // gives the current drawing's 784 pixels; null when there is nothing to read
+  #version = 0; // counts changes, so that an answer about an older drawing is recognised
+  #timer;
+  #busy = false;
+  #sendWhenFree = false;
+
+  /** delayMs: how long the drawing must be still before it is sent; slowMs: after this, a request still
+   * unanswered is reported (a cold start); fetch and the timer functions are replaceable for tests. */
+  constructor(url, { onSent, onAnswer, onProblem }, options = {}) {
+    this.#url = url;
+    this.#report = { onSent, onAnswer, onProblem };
+    this.#delayMs = options.delayMs ?? 120;
+    this.#slowMs = options.slowMs ?? 2000;
+    this.#timeoutMs = options.timeoutMs ?? 60000;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#setTimeout = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
+    this.#clearTimeout = options.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
+  }
+
+  /** Asks for the function's health, which starts loading its model: a cold start is then under way
+   * before the first digit is finished. Its answer does not matter; drawing reports any problem. */
+  warmUp() {
+    this.#fetch(this.#url, { signal: AbortSignal.timeout(this.#timeoutMs) }).catch(() => {});
+  }
+
+  /** The drawing changed; `readPixels` gives its pixels at the time it is sent. */
+  changed(readPixels) {
+    this.#readPixels = readPixels;
+    this.#version += 1;
+    this.#sendIn(this.#delayMs);
+  }
+
+  /** The drawing is gone: nothing is sent, and an answer still on its way is dropped. */
+  reset() {
+    this.#readPixels = null;
+    this.#version += 1;
+    this.#clearTimeout(this.#timer);
+  }
+
+  #sendIn(delayMs) {
+    this.#clearTimeout(this.#timer);
+    this.#timer = this.#setTimeout(() => this.#send(), delayMs);
+  }
+
+  /** Sends the current drawing, or, while a request is in flight, sends it as soon as that one returns. */
+  async #send() {
+    if (this.#busy) {
+      this.#sendWhenFree = true;
+      return;
+    }
+    if (!this.#readPixels) return;
+    const version = this.#version;
+    const pixels = this.#readPixels();
+    this.#report.onSent(pixels);
+    this.#busy = true;
+    const slow = this.#setTimeout(() => this.#readPixels && this.#report.onProblem({ kind: "slow" }), this.#slowMs);
+    const { answer, problem } = await this.#ask(pixels);
+    this.#clearTimeout(slow);
+    this.#busy = false;
+    if (version === this.#version) {
+      if (answer) this.#report.onAnswer(answer);
+      if (problem) this.#report.onProblem(problem);
+      if (problem?.retryAfter) this.#sendIn(problem.retryAfter * 1000);
+    }
+    if (this.#sendWhenFree) {
+      this.#sendWhenFree = false;
+      this.#send();
+    }
+  }
+
+  /** One request: { answer } or { problem }, never an exception. */
+  async #ask(pixels) {
+    let response;
+    try {
+      response = await this.#fetch(this.#url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ image: pixels.join(",") }),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch {
+      return { problem: { kind: "unreachable", url: this.#url } };
+    }
+    const body = await response.json().catch(() => null);
+    if (response.ok && isPrediction(body)) {
+      return { answer: { prediction: body.prediction, probabilities: body.probabilities } };
+    }
+    const message = typeof body?.error === "string" ? body.error : "";
+    if (response.status === 503) {
+      const retryAfter = Number(response.headers.get("Retry-After")) || DEFAULT_RETRY_SECONDS;
+      return { problem: { kind: "starting", message, retryAfter: Math.min(Math.max(retryAfter, 1), 60) } };
+    }
+    if (!response.ok) return { problem: { kind: "refused", status: response.status, message } };
+    return { problem: { kind: "garbled" } };
+  }
+}
+
+/** Whether a JSON body is a prediction the page can show: a digit and ten probabilities. */
+function isPrediction(body) {
+  return (
+    Number.isInteger(body?.prediction) &&
+    body.prediction >= 0 &&
+    body.prediction <= 9 &&
+    Array.isArray(body.probabilities) &&
+    body.probabilities.length === 10 &&
+    body.probabilities.every(Number.isFinite)
+  );
+}

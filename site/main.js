@@ -1,0 +1,66 @@
+// Wiring: the pad's strokes go through the pixel contract to the function, its answers to the screen, and
+// the buttons and keys to the pad. The pad works at once; the reader joins when the function's URL is known.
+import { LiveReader } from "./api.js";
+import { toMnist } from "./mnist.js";
+import { Pad } from "./pad.js";
+import * as ui from "./ui.js";
+
+/** The function's URL as given: ?api=URL in this page's address, else API_URL from config.js (written by
+ * the demo and the deploy script), else null. */
+async function givenUrl() {
+  const override = new URLSearchParams(location.search).get("api");
+  if (override !== null) return override;
+  try {
+    return (await import("./config.js")).API_URL ?? null;
+  } catch {
+    return null; // no config.js: the page was copied without one
+  }
+}
+
+/** Whether the page can send requests to `url`. */
+function isWebAddress(url) {
+  try {
+    return ["http:", "https:"].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+let reader = null; // the function's client, once its URL is known and valid
+
+const pad = new Pad(document.getElementById("pad"), readDrawing);
+
+/** Sends the drawing to be read, through the pixel contract, or empties the reading when nothing is drawn. */
+function readDrawing() {
+  if (!reader) return; // nothing to ask yet, or nothing at all (a message says so)
+  if (pad.isEmpty) {
+    reader.reset();
+    ui.showNothing();
+  } else {
+    ui.showWaiting();
+    reader.changed(() => {
+      const image = pad.render();
+      return toMnist(image.data, image.width, image.height);
+    });
+  }
+}
+
+document.getElementById("undo").addEventListener("click", () => pad.undo());
+document.getElementById("clear").addEventListener("click", () => pad.clear());
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    pad.undo();
+  } else if (event.key === "Escape") {
+    pad.clear();
+  }
+});
+
+const url = await givenUrl();
+if (isWebAddress(url)) {
+  reader = new LiveReader(url, { onSent: ui.showPreview, onAnswer: ui.showAnswer, onProblem: ui.showProblem });
+  reader.warmUp();
+  if (!pad.isEmpty) readDrawing(); // drawn while the URL was being looked up
+} else {
+  ui.showProblem({ kind: "no-function", given: url });
+}

@@ -1,0 +1,130 @@
+// The drawing pad: pointer input (mouse, touch, pen) on a canvas, the strokes it records, undo, and a
+// rendering of those strokes for the model with an MNIST-like stroke width, whatever size they were drawn.
+
+const INK = "#14141f";
+const PAD_LINE_WIDTH = 0.035; // of the pad's side: the line the user sees
+// For the model, the line width is a fraction of the strokes' bounding box (its longer side): once the
+// pixel contract has fitted the digit into 20 pixels, strokes are about 3 pixels wide, as in MNIST, and a
+// digit carries about as much ink as MNIST's digits of its class (tests/browser/test_drawing.py).
+const MODEL_LINE_WIDTH = 0.18;
+const MODEL_SPAN = 200; // pixels: the bounding box's longer side in the rendering for the model
+const MIN_SPAN = 0.01; // of the pad's side: a dot is rendered as if its strokes spanned this much
+
+/** Draws strokes (lists of [x, y] points) in the context's current coordinates, with round ends. */
+function trace(context, strokes, lineWidth) {
+  Object.assign(context, { lineWidth, lineCap: "round", lineJoin: "round", strokeStyle: INK, fillStyle: INK });
+  for (const [first, ...rest] of strokes) {
+    context.beginPath();
+    context.arc(...first, lineWidth / 2, 0, 2 * Math.PI); // a tap leaves a dot: a zero-length line paints nothing
+    context.fill();
+    context.beginPath();
+    context.moveTo(...first);
+    rest.forEach((point) => context.lineTo(...point));
+    context.stroke();
+  }
+}
+
+/** A canvas to draw on; `onChange` hears of every new point, undo and clear. */
+export class Pad {
+  #canvas;
+  #context;
+  #onChange;
+  #strokes = []; // each a list of [x, y] points, in fractions of the pad's side, so a resize keeps them
+  #pointerId = null; // the pointer drawing the current stroke: a second finger is ignored
+
+  constructor(canvas, onChange) {
+    this.#canvas = canvas;
+    this.#context = canvas.getContext("2d");
+    this.#onChange = onChange;
+    canvas.addEventListener("pointerdown", (event) => this.#begin(event));
+    canvas.addEventListener("pointermove", (event) => this.#extend(event));
+    canvas.addEventListener("pointerup", (event) => this.#end(event));
+    canvas.addEventListener("pointercancel", (event) => this.#end(event));
+    new ResizeObserver(() => this.#matchScreen()).observe(canvas);
+  }
+
+  get isEmpty() {
+    return this.#strokes.length === 0;
+  }
+
+  /** Removes the last stroke (the one being drawn, if any). */
+  undo() {
+    if (this.isEmpty) return;
+    this.#strokes.pop();
+    this.#pointerId = null;
+    this.#redraw();
+    this.#onChange();
+  }
+
+  /** Removes every stroke. */
+  clear() {
+    if (this.isEmpty) return;
+    this.#strokes = [];
+    this.#pointerId = null;
+    this.#redraw();
+    this.#onChange();
+  }
+
+  /** The strokes drawn again for the model, as ImageData: scaled so that their bounding box's longer side
+   * is MODEL_SPAN pixels, with a line width in proportion, so that a digit drawn small or large, with a
+   * thin or thick line, reaches the pixel contract with MNIST's stroke width. */
+  render() {
+    const points = this.#strokes.flat();
+    const [left, top] = [0, 1].map((axis) => Math.min(...points.map((point) => point[axis])));
+    const [right, bottom] = [0, 1].map((axis) => Math.max(...points.map((point) => point[axis])));
+    const span = Math.max(right - left, bottom - top, MIN_SPAN);
+    const scale = MODEL_SPAN / span;
+    const margin = MODEL_LINE_WIDTH * MODEL_SPAN; // room for the line's width and its antialiased edge
+    const canvas = new OffscreenCanvas(
+      Math.ceil((right - left) * scale + 2 * margin),
+      Math.ceil((bottom - top) * scale + 2 * margin),
+    );
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    context.setTransform(scale, 0, 0, scale, margin - left * scale, margin - top * scale);
+    trace(context, this.#strokes, MODEL_LINE_WIDTH * span);
+    return context.getImageData(0, 0, canvas.width, canvas.height);
+  }
+
+  #begin(event) {
+    if (this.#pointerId !== null || event.button !== 0) return;
+    event.preventDefault();
+    this.#canvas.setPointerCapture(event.pointerId);
+    this.#pointerId = event.pointerId;
+    this.#strokes.push([this.#pointOf(event)]);
+    this.#redraw();
+    this.#onChange();
+  }
+
+  #extend(event) {
+    if (event.pointerId !== this.#pointerId) return;
+    // Coalesced events are the points the browser merged into this one: with them, fast curves stay round.
+    // (A browser without them, or an event sent by a script, has none: the event itself is the point.)
+    const coalesced = event.getCoalescedEvents?.() ?? [];
+    const points = (coalesced.length ? coalesced : [event]).map((each) => this.#pointOf(each));
+    this.#strokes.at(-1).push(...points);
+    this.#redraw();
+    this.#onChange();
+  }
+
+  #end(event) {
+    if (event.pointerId === this.#pointerId) this.#pointerId = null;
+  }
+
+  #pointOf(event) {
+    return [event.offsetX / this.#canvas.clientWidth, event.offsetY / this.#canvas.clientHeight];
+  }
+
+  /** Sizes the canvas's pixels to the screen's (sharp on high-DPI screens) and draws the strokes again. */
+  #matchScreen() {
+    const side = Math.round(this.#canvas.clientWidth * devicePixelRatio);
+    this.#canvas.width = this.#canvas.height = side;
+    this.#context.setTransform(side, 0, 0, side, 0, 0); // draw in fractions of the side
+    this.#redraw();
+  }
+
+  /** Draws every stroke afresh (drawing only the new piece would leave beads where pieces overlap). */
+  #redraw() {
+    this.#context.clearRect(0, 0, 1, 1);
+    trace(this.#context, this.#strokes, PAD_LINE_WIDTH);
+  }
+}

@@ -1,0 +1,65 @@
+"""The page in headless Chromium. It is served from a temporary copy on one local port and asks the real
+function (started by tests/conftest.py) on another, so every call is cross-origin, as in production. One
+browser serves the whole session; each test opens the page in a fresh context of its own."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from local import services
+from local.browser import launch
+from tests.browser.visit import Visit
+
+# Waits end as soon as their condition holds; the limit only matters on a machine busy with other work.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, function_url) -> Path:
+    """What the page's server serves: page/, a copy of site/ with a config.js naming the function, and
+    unconfigured/, a copy without one. The worktree's site/ is never written to."""
+    root = tmp_path_factory.mktemp("served")
+    services.copy_site(root / "page", function_url)
+    services.copy_site(root / "unconfigured")
+    return root
+
+
+@pytest.fixture(scope="session")
+def site_url(served, logs) -> Iterator[str]:
+    server = services.start_site(services.free_port(), logs, served)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, site_url) -> Iterator[Callable[..., Visit]]:
+    """Opens `path` on the page's server (default: the configured page) in a fresh browser context, made
+    with the given options (viewport, device_scale_factor, has_touch, ...)."""
+    contexts = []
+
+    def open_(path: str = "page/", **context_options) -> Visit:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        visit = Visit(context.new_page()).watch()
+        visit.page.goto(f"{site_url}/{path}")
+        return visit
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def visit(open_page) -> Visit:
+    """The configured page on a desktop-sized screen."""
+    return open_page(viewport={"width": 1000, "height": 760})

@@ -1,0 +1,60 @@
+"""A page opened by a browser test: what it requested, what went wrong in it, and what it shows."""
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, Request, expect
+
+# The preview's pixels: the red channel of its 28x28 canvas (the preview is grey: red = green = blue).
+PREVIEW = """() => Array.from(
+  document.getElementById("preview").getContext("2d").getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)
+)"""
+BARS = """() => Array.from(document.querySelectorAll("#probabilities [data-digit]"))
+  .sort((a, b) => a.dataset.digit - b.dataset.digit)
+  .map((row) => row.querySelector("meter").value)"""
+INK_ON_PAD = """() => {
+  const pad = document.getElementById("pad");
+  return pad.getContext("2d").getImageData(0, 0, pad.width, pad.height).data.some((value, i) => i % 4 === 3 && value);
+}"""
+
+
+@dataclass
+class Visit:
+    page: Page
+    requests: list[Request] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # uncaught exceptions and console errors
+
+    def watch(self) -> "Visit":
+        self.page.on("request", lambda request: self.requests.append(request))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        return self
+
+    def origins(self) -> set[str]:
+        return {"{0.scheme}://{0.netloc}".format(urlsplit(request.url)) for request in self.requests}
+
+    def last_sent(self) -> list[int]:
+        """The pixels of the last image the page sent to the function."""
+        posts = [request for request in self.requests if request.method == "POST"]
+        assert posts, "the page sent nothing"
+        return [int(value) for value in json.loads(posts[-1].post_data)["image"].split(",")]
+
+    def settle(self) -> None:
+        """Waits until the reading is about the drawing as it is now: the page clears aria-busy then."""
+        expect(self.page.locator("#reading")).to_have_attribute("aria-busy", "false")
+
+    def digit_shown(self) -> str:
+        self.settle()
+        return self.page.locator("#prediction").text_content()
+
+    def bars(self) -> list[float]:
+        """The probability shown for each digit, 0 to 9."""
+        self.settle()
+        return self.page.evaluate(BARS)
+
+    def preview(self) -> list[int]:
+        return self.page.evaluate(PREVIEW)
+
+    def ink_on_pad(self) -> bool:
+        return self.page.evaluate(INK_ON_PAD)

@@ -1,0 +1,195 @@
+// site/api.js against a fake function and a fake clock, so that the order of events is exact: which
+// drawing is sent when, what is shown, what is dropped.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LiveReader } from "../../site/api.js";
+
+const DELAY_MS = 100;
+const SLOW_MS = 2000;
+
+/** Timers that run only when the test moves the clock on. */
+class FakeClock {
+  #now = 0;
+  #timers = new Map();
+  #nextId = 1;
+
+  setTimeout = (callback, ms) => {
+    this.#timers.set(this.#nextId, { due: this.#now + ms, callback });
+    return this.#nextId++;
+  };
+
+  clearTimeout = (id) => this.#timers.delete(id);
+
+  /** Moves time on by `ms`, running the timers that fall due on the way (those they set included), in order. */
+  advance(ms) {
+    const end = this.#now + ms;
+    for (let next = this.#earliest(end); next; next = this.#earliest(end)) {
+      this.#timers.delete(next.id);
+      this.#now = next.due;
+      next.callback();
+    }
+    this.#now = end;
+  }
+
+  #earliest(end) {
+    const due = [...this.#timers].filter(([, timer]) => timer.due <= end).sort(([, a], [, b]) => a.due - b.due);
+    return due.length ? { id: due[0][0], ...due[0][1] } : null;
+  }
+}
+
+const drawing = (value) => () => new Uint8Array(784).fill(value);
+const imageOf = (request) => JSON.parse(request.init.body).image.split(",")[0];
+const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
+const prediction = (digit) => ({ prediction: digit, probabilities: Array.from({ length: 10 }, (_, d) => +(d === digit)) });
+
+/** Lets the reader's awaits run: the answer is read, delivered, and the next request started. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A reader wired to a fake fetch that holds every request until the test answers it. */
+function setUp() {
+  const clock = new FakeClock();
+  const requests = [];
+  const seen = { sent: [], answers: [], problems: [] };
+  const fetch = (url, init) =>
+    new Promise((resolve, reject) => requests.push({ url, init, resolve, reject }));
+  const reader = new LiveReader(
+    "http://function.test/",
+    {
+      onSent: (pixels) => seen.sent.push(pixels),
+      onAnswer: (answer) => seen.answers.push(answer),
+      onProblem: (problem) => seen.problems.push(problem),
+    },
+    { delayMs: DELAY_MS, slowMs: SLOW_MS, fetch, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout },
+  );
+  return { clock, requests, seen, reader };
+}
+
+/** A reader that has just sent one drawing, still unanswered. */
+function setUpWithOneSent() {
+  const setup = setUp();
+  setup.reader.changed(drawing(1));
+  setup.clock.advance(DELAY_MS);
+  return setup;
+}
+
+test("changes in quick succession are sent once, as the newest drawing, when the drawing is still", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(1));
+  clock.advance(DELAY_MS - 1);
+  reader.changed(drawing(2));
+  clock.advance(DELAY_MS - 1);
+  assert.equal(requests.length, 0);
+  clock.advance(1);
+  assert.equal(requests.length, 1);
+  assert.equal(imageOf(requests[0]), "2");
+  assert.equal(requests[0].init.method, "POST");
+  assert.deepEqual(seen.sent, [drawing(2)()]);
+  requests[0].resolve(json(200, prediction(7)));
+  await settle();
+  assert.deepEqual(seen.answers, [prediction(7)]);
+  assert.deepEqual(seen.problems, []);
+});
+
+test("one request at a time: a change waits for it, and its answer, now stale, is dropped", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(1));
+  clock.advance(DELAY_MS);
+  reader.changed(drawing(2));
+  clock.advance(DELAY_MS);
+  reader.changed(drawing(3));
+  clock.advance(DELAY_MS);
+  assert.equal(requests.length, 1);
+  requests[0].resolve(json(200, prediction(1)));
+  await settle();
+  assert.deepEqual(seen.answers, []);
+  assert.deepEqual(requests.map(imageOf), ["1", "3"]);
+  requests[1].resolve(json(200, prediction(3)));
+  await settle();
+  assert.deepEqual(seen.answers, [prediction(3)]);
+});
+
+test("after a reset nothing is sent, and the answer on its way is dropped", async () => {
+  const { clock, requests, seen, reader } = setUpWithOneSent();
+  reader.reset();
+  requests[0].resolve(json(200, prediction(1)));
+  reader.changed(drawing(2));
+  reader.reset();
+  clock.advance(DELAY_MS);
+  await settle();
+  assert.equal(requests.length, 1);
+  assert.deepEqual(seen.answers, []);
+});
+
+test("a request unanswered after slowMs is reported as slow, and its answer still shown", async () => {
+  const { clock, requests, seen } = setUpWithOneSent();
+  clock.advance(SLOW_MS - 1);
+  assert.deepEqual(seen.problems, []);
+  clock.advance(1);
+  assert.deepEqual(seen.problems, [{ kind: "slow" }]);
+  requests[0].resolve(json(200, prediction(4)));
+  await settle();
+  assert.deepEqual(seen.answers, [prediction(4)]);
+});
+
+test("503 reports the function's message and asks again after Retry-After", async () => {
+  const { clock, requests, seen } = setUpWithOneSent();
+  requests[0].resolve(json(503, { error: "the model is still loading" }, { "Retry-After": "3" }));
+  await settle();
+  assert.deepEqual(seen.problems, [{ kind: "starting", message: "the model is still loading", retryAfter: 3 }]);
+  clock.advance(2999);
+  assert.equal(requests.length, 1);
+  clock.advance(1);
+  assert.equal(requests.length, 2);
+  requests[1].resolve(json(200, prediction(1)));
+  await settle();
+  assert.deepEqual(seen.answers, [prediction(1)]);
+});
+
+test("without a readable Retry-After (a cross-origin page cannot see it) a 503 is retried in 10 s", async () => {
+  const { clock, requests, seen } = setUpWithOneSent();
+  requests[0].resolve(json(503, { error: "the model could not be loaded: bucket gs://x does not exist" }));
+  await settle();
+  assert.equal(seen.problems[0].retryAfter, 10);
+  clock.advance(10000);
+  assert.equal(requests.length, 2);
+});
+
+test("a function that cannot be reached is reported with its address", async () => {
+  const { requests, seen } = setUpWithOneSent();
+  requests[0].reject(new TypeError("Failed to fetch"));
+  await settle();
+  assert.deepEqual(seen.problems, [{ kind: "unreachable", url: "http://function.test/" }]);
+});
+
+test("a refusal reports the status and the function's message, whatever the body", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  const answers = [
+    json(400, { error: "image: expected 784 values, got 2" }),
+    new Response("<html>Bad gateway</html>", { status: 502 }),
+    json(200, { prediction: "seven" }),
+    new Response("not json", { status: 200 }),
+  ];
+  for (const [index, answer] of answers.entries()) {
+    reader.changed(drawing(index));
+    clock.advance(DELAY_MS);
+    requests[index].resolve(answer);
+    await settle();
+  }
+  assert.deepEqual(seen.problems, [
+    { kind: "refused", status: 400, message: "image: expected 784 values, got 2" },
+    { kind: "refused", status: 502, message: "" },
+    { kind: "garbled" },
+    { kind: "garbled" },
+  ]);
+  assert.deepEqual(seen.answers, []);
+});
+
+test("warming up asks for the function's health and ignores a failure", async () => {
+  const { requests, seen, reader } = setUp();
+  reader.warmUp();
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0].init.method, undefined); // a GET
+  requests[0].reject(new TypeError("Failed to fetch"));
+  await settle();
+  assert.deepEqual(seen.problems, []);
+});
