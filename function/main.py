@@ -185,10 +185,11 @@ def health() -> dict:
 
 
 def cors_headers(origin: str | None) -> dict[str, str]:
+    """CORS for the answer; a page on another origin may read Retry-After, to know when to ask again."""
     if "*" in ALLOWED_ORIGINS:
-        return {"Access-Control-Allow-Origin": "*"}
+        return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}
     if origin in ALLOWED_ORIGINS:
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
     return {"Vary": "Origin"}
 
 

@@ -3,7 +3,7 @@
 // when that one returns), and drops answers about a drawing that has changed since they were asked for.
 // Whatever the function answers, or fails to, becomes either an answer or a problem for the page to show.
 
-const DEFAULT_RETRY_SECONDS = 10; // the function's own default; Retry-After is hidden from cross-origin pages
+const DEFAULT_RETRY_SECONDS = 10; // the function's own default, for a function that hides Retry-After from pages
 
 /** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
  * onAnswer({ prediction, probabilities }) and onProblem({ kind, ... }). */

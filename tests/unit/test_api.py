@@ -111,6 +111,7 @@ def test_preflight_is_answered_with_cors_headers(client):
     response = client.options("/", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Expose-Headers"] == "Retry-After"  # the page reads it on a 503
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
     assert response.headers["Access-Control-Allow-Headers"] == "Content-Type"
 
