@@ -40,8 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as folder:
         logs = Path(folder)
-        storage = services.start_storage(services.free_port(), logs)
-        try:
+        with services.start_storage(services.free_port(), logs) as storage:
             services.upload_weights(services.storage_client(storage.url), "bench", services.WEIGHTS)
             env = services.function_env(storage.url, "bench", THREADS="8")
             print("cold starts …", file=sys.stderr)
@@ -52,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             results["cold"] = {key: statistics.median(run[key] for run in colds) for key in colds[0]}
             results["import tensorflow"] = statistics.median(imports)
             results.update(warm(env, logs, single, batch, counts))
-        finally:
-            storage.stop()
-    results["page"] = page.measure()
+    results["page"] = page.measure(test.x_test[0], runs=20 if quick else 200)
     table = render(results, counts, time.perf_counter() - started)
     print(table)
     if not quick:
@@ -64,14 +61,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def warm(env: dict[str, str], logs: Path, single: bytes, batch: bytes, counts: dict[str, int]) -> dict:
     """Warm latency against the trivial function and against model.predict, batch throughput, and load."""
-    ours = services.start_function(services.free_port(), logs, env, name="ours")
-    trivial = services.start_function(
-        services.free_port(), logs, {}, name="trivial", source=FUNCTIONS / "trivial.py", target="trivial"
-    )
-    old = services.start_function(
-        services.free_port(), logs, {"WEIGHTS_DIR": str(services.WEIGHTS)}, name="old", source=FUNCTIONS / "old_way.py"
-    )
-    try:
+    with (
+        services.start_function(services.free_port(), logs, env, name="ours") as ours,
+        services.start_function(
+            services.free_port(), logs, {}, name="trivial", source=FUNCTIONS / "trivial.py", target="trivial"
+        ) as trivial,
+        services.start_function(
+            services.free_port(),
+            logs,
+            {"WEIGHTS_DIR": str(services.WEIGHTS)},
+            name="old",
+            source=FUNCTIONS / "old_way.py",
+        ) as old,
+    ):
         services.wait_until_loaded(ours.url, timeout=120)
         print("warm latency …", file=sys.stderr)
         timings: dict[str, list[float]] = {"ours": [], "trivial": []}
@@ -82,9 +84,6 @@ def warm(env: dict[str, str], logs: Path, single: bytes, batch: bytes, counts: d
         print("batch and load …", file=sys.stderr)
         batch_seconds = client.sequential(ours.url, batch, counts["batches"])
         load = client.concurrent(ours.url, single, clients=8, each=counts["each"])
-    finally:
-        for server in (ours, trivial, old):
-            server.stop()
     return {
         "ours": timings["ours"],
         "trivial": timings["trivial"],
