@@ -25,13 +25,22 @@ export function roundHalfUp(value) {
 const range = (length) => Array.from({ length }, (_, i) => i);
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 const max = (values) => values.reduce((a, b) => Math.max(a, b), -Infinity);
-const min = (values) => values.reduce((a, b) => Math.min(a, b), Infinity);
 
-/** The middle value, or the mean of the two middle values, as numpy's median. */
-function median(values) {
-  const sorted = Float64Array.from(values).sort();
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/** The middle value of whole-number levels 0..255, or the mean of the two middle values, as numpy's median.
+ * Counted in a histogram rather than sorted: a drawing has tens of thousands of pixels, and this is one pass. */
+function median(levels) {
+  const counts = new Uint32Array(256);
+  for (const level of levels) counts[level] += 1;
+  const nth = (rank) => {
+    let seen = 0;
+    for (let level = 0; level < 256; level++) {
+      seen += counts[level];
+      if (seen > rank) return level;
+    }
+    return 255;
+  };
+  const middle = levels.length >> 1;
+  return levels.length % 2 ? nth(middle) : (nth(middle - 1) + nth(middle)) / 2;
 }
 
 /** RGBA pixels (as in ImageData) → whole-number ink levels: 0 where the paper is, 255 where the ink is. */
@@ -39,21 +48,33 @@ export function inkMap(rgba, width, height) {
   if (!(width > 0 && height > 0) || rgba.length !== width * height * 4) {
     throw new RangeError(`expected ${width}x${height} RGBA pixels, got ${rgba.length} values`);
   }
-  const grey = new Float64Array(width * height);
-  const alpha = new Float64Array(width * height);
-  for (let i = 0; i < grey.length; i++) {
+  const count = width * height;
+  const grey = new Float64Array(count);
+  const alpha = new Float64Array(count);
+  let [lowestAlpha, highestAlpha] = [1, 0];
+  for (let i = 0; i < count; i++) {
     grey[i] = rgba[4 * i] * LUMA[0] + rgba[4 * i + 1] * LUMA[1] + rgba[4 * i + 2] * LUMA[2];
     alpha[i] = rgba[4 * i + 3] / 255;
+    lowestAlpha = Math.min(lowestAlpha, alpha[i]);
+    highestAlpha = Math.max(highestAlpha, alpha[i]);
   }
-  if (min(alpha) < 1) {
-    if (max(alpha) === 0) throw new EmptyImageError("the image is fully transparent");
+  if (lowestAlpha < 1) {
+    if (highestAlpha === 0) throw new EmptyImageError("the image is fully transparent");
     // Transparent pixels are paper: lay the picture on a matte the ink stands out against.
-    const inkIsDark = sum(grey.map((g, i) => g * alpha[i])) / sum(alpha) < 128;
-    grey.forEach((g, i) => (grey[i] = g * alpha[i] + (1 - alpha[i]) * (inkIsDark ? 255 : 0)));
+    let [inkTimesAlpha, alphaTotal] = [0, 0];
+    for (let i = 0; i < count; i++) {
+      inkTimesAlpha += grey[i] * alpha[i];
+      alphaTotal += alpha[i];
+    }
+    const matte = inkTimesAlpha / alphaTotal < 128 ? 255 : 0;
+    for (let i = 0; i < count; i++) grey[i] = grey[i] * alpha[i] + (1 - alpha[i]) * matte;
   }
-  const levels = grey.map(roundHalfUp);
-  const values = median(levels) > 127.5 ? levels.map((level) => 255 - level) : levels;
-  return { values, height, width };
+  const levels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) levels[i] = roundHalfUp(grey[i]);
+  if (median(levels) > 127.5) {
+    for (let i = 0; i < count; i++) levels[i] = 255 - levels[i];
+  }
+  return { values: levels, height, width };
 }
 
 /** Subtracts the background level, stretches the strongest ink to 255 and drops faint noise. */
@@ -61,10 +82,11 @@ export function cleanInk({ values, height, width }) {
   const background = median(values);
   const peak = max(values) - background;
   if (peak < MIN_CONTRAST) throw new EmptyImageError("the image has no ink: draw or write a digit");
-  const cleaned = values.map((value) => {
-    const level = roundHalfUp(Math.max(value - background, 0) * (255 / peak));
-    return level < NOISE_FLOOR ? 0 : level;
-  });
+  const cleaned = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const level = roundHalfUp(Math.max(values[i] - background, 0) * (255 / peak));
+    cleaned[i] = level < NOISE_FLOOR ? 0 : level;
+  }
   return { values: cleaned, height, width };
 }
 
@@ -82,22 +104,38 @@ export function areaWeights(source, target) {
 
 /** Crops to the ink's bounding box and resizes it, aspect kept, so that its longer side is FIT pixels. */
 export function fit({ values, height, width }) {
-  const ink = (row, col) => values[row * width + col];
-  const rows = range(height).filter((row) => range(width).some((col) => ink(row, col)));
-  const cols = range(width).filter((col) => rows.some((row) => ink(row, col)));
-  const [top, left] = [rows[0], cols[0]];
-  const [cropHeight, cropWidth] = [rows.at(-1) - top + 1, cols.at(-1) - left + 1];
+  let [top, bottom, left, right] = [height, -1, width, -1];
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      if (values[row * width + col]) {
+        [top, bottom] = [Math.min(top, row), Math.max(bottom, row)];
+        [left, right] = [Math.min(left, col), Math.max(right, col)];
+      }
+    }
+  }
+  const [cropHeight, cropWidth] = [bottom - top + 1, right - left + 1];
   const scale = FIT / Math.max(cropHeight, cropWidth);
   const rowWeights = areaWeights(cropHeight, Math.max(1, roundHalfUp(cropHeight * scale)));
   const colWeights = areaWeights(cropWidth, Math.max(1, roundHalfUp(cropWidth * scale)));
-  // rowWeights @ crop @ colWeights transposed, multiplied in the same order as on the Python side.
-  const rowsResampled = rowWeights.map((weights) =>
-    range(cropWidth).map((col) => sum(weights.map((weight, row) => weight * ink(top + row, left + col)))),
-  );
-  const resampled = rowsResampled.flatMap((row) =>
-    colWeights.map((weights) => sum(weights.map((weight, col) => weight * row[col]))),
-  );
-  return { values: Float64Array.from(resampled), height: rowWeights.length, width: colWeights.length };
+  // rowWeights @ crop @ colWeights transposed, as on the Python side; a zero weight adds nothing, so only the
+  // source pixels a target pixel covers are visited.
+  const rowsResampled = new Float64Array(rowWeights.length * cropWidth);
+  rowWeights.forEach((weights, target) => {
+    weights.forEach((weight, row) => {
+      if (weight === 0) return;
+      const source = (top + row) * width + left;
+      for (let col = 0; col < cropWidth; col++) rowsResampled[target * cropWidth + col] += weight * values[source + col];
+    });
+  });
+  const resampled = new Float64Array(rowWeights.length * colWeights.length);
+  for (let row = 0; row < rowWeights.length; row++) {
+    colWeights.forEach((weights, target) => {
+      let total = 0;
+      weights.forEach((weight, col) => (total += weight && weight * rowsResampled[row * cropWidth + col]));
+      resampled[row * colWeights.length + target] = total;
+    });
+  }
+  return { values: resampled, height: rowWeights.length, width: colWeights.length };
 }
 
 /** Places the digit in the SIZE x SIZE field with its centre of mass on CENTRE, as MNIST did. */
