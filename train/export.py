@@ -6,9 +6,9 @@ from pathlib import Path
 
 import keras
 import tensorflow as tf
+
 from digit import architectures, pixels
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
-
 from local.machine import machine
 from train.data import Dataset
 from train.fit import Evaluation, Recipe

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import tensorflow as tf
-from digit import architectures
 
+from digit import architectures
 from train.augment import augmenter
 from train.data import Dataset
 

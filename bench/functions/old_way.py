@@ -9,6 +9,7 @@ from pathlib import Path
 import flask
 import functions_framework
 import numpy as np
+
 from digit import payload
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE
 

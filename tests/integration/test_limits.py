@@ -9,10 +9,10 @@ import socket
 import time
 
 import pytest
-from digit.images import MAX_PIXELS
-from digit.payload import MAX_IMAGES
 from PIL import Image
 
+from digit.images import MAX_PIXELS
+from digit.payload import MAX_IMAGES
 from local import services
 
 MAX_BODY_BYTES = 1024 * 1024  # the function's default

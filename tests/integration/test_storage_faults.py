@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+
 from digit import architectures
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
-
 from local import services
 from local.services import WEIGHTS
 

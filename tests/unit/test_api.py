@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
-from digit.loader import Loader
-from digit.model import load_files
 from functions_framework import create_app
 
+from digit.loader import Loader
+from digit.model import load_files
 from local.services import ROOT, WEIGHTS
 
 DIGIT_ONE = np.zeros((28, 28), dtype=int)

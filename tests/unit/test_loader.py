@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+
 from digit.loader import Loader, Unavailable
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from digit.pixels import EmptyImageError, to_mnist
 
 RUNNER = Path(__file__).resolve().parent.parent / "js" / "to_mnist.mjs"

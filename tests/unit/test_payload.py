@@ -6,8 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from digit.payload import MAX_IMAGES, BadRequest, parse_body
 from PIL import Image
+
+from digit.payload import MAX_IMAGES, BadRequest, parse_body
 
 DIGIT = np.zeros((28, 28), dtype=np.float32)
 DIGIT[4:24, 12:16] = 255  # a "1"

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from digit.pixels import FIT, SIZE, EmptyImageError, area_weights, to_mnist
 
 

