@@ -25,11 +25,12 @@ import traceback
 
 import flask
 import functions_framework
+from werkzeug.exceptions import ClientDisconnected
+
 from digit import payload, store
 from digit.artefact import WeightsError, parse_metadata
 from digit.loader import Loader, Unavailable
 from digit.logs import log
-from werkzeug.exceptions import ClientDisconnected
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
 PREFIX = os.environ.get("WEIGHTS_PREFIX", "model/")
@@ -53,15 +54,21 @@ class ClientError(Exception):
 
 
 def load_classifier():
-    """Downloads and checks the weights, then builds the model (TensorFlow is imported here, in the worker,
-    never before the server forks it)."""
+    """Downloads and checks the weights, then builds the model. TensorFlow is imported here, in the worker:
+    imported before the server forks, it hangs the worker's first call."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
     started = time.perf_counter()
     weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
     fetched = time.perf_counter()
+    import tensorflow as tf
+
     from digit.model import Classifier
 
+    # One thread per call: for a model this small, handing work to TensorFlow's thread pools costs more than
+    # it saves; concurrent requests still run side by side, each in its own server thread.
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
     imported = time.perf_counter()
     classifier = Classifier(weights, parse_metadata(metadata))
     seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}
