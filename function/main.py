@@ -54,8 +54,9 @@ class ClientError(Exception):
 
 
 def load_classifier():
-    """Downloads and checks the weights, then builds the model. TensorFlow is imported here, in the worker:
-    imported before the server forks, it hangs the worker's first call."""
+    """Downloads and checks the weights, then builds the model. This runs in the worker process: a model
+    built before gunicorn forks hangs the worker's first call. Importing TensorFlow here too lets the server
+    open its port (and answer health checks) seconds sooner."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
     started = time.perf_counter()

@@ -16,8 +16,8 @@ from digit.artefact import METADATA_FILE, WEIGHTS_FILE
 
 @functools.cache
 def model():
-    """Loaded on the first request, in the worker: TensorFlow imported before gunicorn forks hangs the
-    worker's first call (seen here)."""
+    """Loaded on the first request, in the worker: a model built before gunicorn forks hangs the worker's
+    first call (seen here)."""
     from digit import architectures
 
     weights = Path(os.environ["WEIGHTS_DIR"])
