@@ -28,12 +28,12 @@ import functions_framework
 from werkzeug.exceptions import ClientDisconnected
 
 from digit import payload, store
-from digit.artefact import WeightsError, parse_metadata
+from digit.artefact import DEFAULT_PREFIX, WeightsError, parse_metadata
 from digit.loader import Loader, Unavailable
 from digit.logs import log
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
-PREFIX = os.environ.get("WEIGHTS_PREFIX", "model/")
+PREFIX = os.environ.get("WEIGHTS_PREFIX", DEFAULT_PREFIX)
 ALLOWED_ORIGINS = [origin.strip() for origin in os.environ.get("ALLOWED_ORIGINS", "*").split(",")]
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 1024 * 1024))
 DISCARD_LIMIT_BYTES = 16 * MAX_BODY_BYTES  # an oversized body is read and dropped up to this size

@@ -9,6 +9,7 @@ import json
 
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "model.json"
+DEFAULT_PREFIX = "model/"  # where in its bucket the function looks for the two files, unless told otherwise
 
 
 class WeightsError(Exception):
