@@ -6,4 +6,6 @@ import sys
 
 
 def log(severity: str, message: str, **fields: object) -> None:
-    print(json.dumps({"severity": severity, "message": message, **fields}, default=str), file=sys.stderr, flush=True)
+    # One write per entry: the request threads share stderr, and an entry split by another is unreadable.
+    sys.stderr.write(json.dumps({"severity": severity, "message": message, **fields}, default=str) + "\n")
+    sys.stderr.flush()
