@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,9 @@ from digit.pixels import SIZE, EmptyImageError, to_mnist
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
+# A picture at the size limit takes about 70 MB while it is read: a burst of them must not exhaust a 1 GiB
+# instance, so the others wait their turn.
+PICTURES_AT_ONCE = threading.BoundedSemaphore(2)
 _NUMBER_TYPES = {int, float}  # bool is a subclass of int, and is not a pixel
 _NUMBER_CHARACTERS = re.compile(r"[0-9.eE+\-,\s]*", re.ASCII)
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
@@ -103,7 +107,8 @@ def picture(value: object) -> np.ndarray:
     except (binascii.Error, ValueError) as error:
         raise BadRequest("png: not valid base64") from error
     try:
-        return to_mnist(picture_files.decode(data)).astype(np.float32)
+        with PICTURES_AT_ONCE:
+            return to_mnist(picture_files.decode(data)).astype(np.float32)
     except (picture_files.ImageError, EmptyImageError) as error:
         raise BadRequest(f"png: {error}") from error
 
