@@ -56,5 +56,5 @@ class Classifier:
 
 
 def load_files(folder: Path) -> Classifier:
-    """A Classifier from the two artefact files in a local folder (training, tests and benchmarks)."""
+    """A Classifier from the two artefact files in a local folder, as the tests read the committed weights."""
     return Classifier((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))

@@ -12,11 +12,15 @@ TIMEOUT = (3.0, 10.0)  # seconds to connect, seconds between bytes
 
 
 def fetch(bucket_name: str, prefix: str, deadline: float) -> tuple[bytes, bytes]:
-    """The (weights, metadata) bytes stored under `prefix` in the bucket. Transient errors are retried for
-    up to `deadline` seconds: a cold start must not hang for the client's default two minutes when storage
-    is unreachable, since the caller answers 503 and tries again later anyway."""
+    """The (weights, metadata) bytes stored under `prefix` in the bucket. Transient errors are retried until
+    `deadline` seconds have passed (an attempt under way may add its own timeout): a cold start must not hang
+    for the client's default two minutes when storage is unreachable, since the caller answers 503 and tries
+    again later anyway."""
     retry = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
-    bucket = storage.Client().bucket(bucket_name)
+    try:
+        bucket = storage.Client().bucket(bucket_name)
+    except Exception as error:  # no credentials or no project: google-auth raises several types
+        raise WeightsError(f"cannot create a Cloud Storage client ({type(error).__name__})") from error
     return (_download(bucket, prefix + WEIGHTS_FILE, retry), _download(bucket, prefix + METADATA_FILE, retry))
 
 
