@@ -9,28 +9,33 @@ JSON and carries CORS headers. Configuration comes from the environment:
 - ALLOWED_ORIGINS (default "*"): comma-separated origins allowed to call from a browser;
 - MAX_BODY_BYTES (default 1 MiB): larger bodies are refused with 413;
 - BODY_TIMEOUT_SECONDS (default 10): a client that sends nothing for this long mid-body gets 408;
+- LOAD_WAIT_SECONDS (default 30): how long a request waits for a model load in progress before 503;
 - RETRY_SECONDS (default 10): after a failed model load, how long until a request tries again;
-- STORAGE_DEADLINE_SECONDS (default 8): how long a load retries transient Cloud Storage errors.
+- STORAGE_DEADLINE_SECONDS (default 8): after how long a load stops retrying transient storage errors.
 
 The model is loaded once per process, in the background, as soon as the worker starts (or on the first
 request); requests that come before it is ready wait for it, and get 503 with Retry-After if it fails.
 """
 
+import contextlib
 import io
 import json
 import os
 import socket
 import time
 import traceback
+from typing import TYPE_CHECKING
 
 import flask
 import functions_framework
-from werkzeug.exceptions import ClientDisconnected
 
 from digit import payload, store
 from digit.artefact import DEFAULT_PREFIX, WeightsError, parse_metadata
 from digit.loader import Loader, Unavailable
 from digit.logs import log
+
+if TYPE_CHECKING:  # TensorFlow is imported in the worker only, once the server has forked
+    from digit.model import Classifier
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
 PREFIX = os.environ.get("WEIGHTS_PREFIX", DEFAULT_PREFIX)
@@ -40,7 +45,7 @@ DISCARD_LIMIT_BYTES = 16 * MAX_BODY_BYTES  # an oversized body is read and dropp
 BODY_TIMEOUT_SECONDS = float(os.environ.get("BODY_TIMEOUT_SECONDS", 10))
 RETRY_SECONDS = float(os.environ.get("RETRY_SECONDS", 10))
 STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
-LOAD_WAIT_SECONDS = 30  # how long a request waits for a load in progress before answering 503
+LOAD_WAIT_SECONDS = float(os.environ.get("LOAD_WAIT_SECONDS", 30))
 METHODS = "GET, HEAD, POST, OPTIONS"
 
 
@@ -53,7 +58,7 @@ class ClientError(Exception):
         self.headers = headers or {}
 
 
-def load_classifier():
+def load_classifier() -> "Classifier":
     """Downloads and checks the weights, then builds the model. This runs in the worker process: a model
     built before gunicorn forks hangs the worker's first call. Importing TensorFlow here too lets the server
     open its port (and answer health checks) seconds sooner."""
@@ -137,10 +142,18 @@ def read_body(request: flask.Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             discard_body(request, connection)
             raise ClientError(413, f"the body is over the limit of {MAX_BODY_BYTES} bytes")
+        if len(body) < (request.content_length or 0):
+            raise ClientError(400, f"the body ended after {len(body)} of the {request.content_length} bytes announced")
         return body
-    except (TimeoutError, ClientDisconnected) as error:
+    except ClientError:
+        raise
+    except Exception as error:  # gunicorn and werkzeug report a body they cannot read through many types
         abandon_body(request, connection)
-        raise ClientError(408, f"the body stalled: nothing arrived for {BODY_TIMEOUT_SECONDS:g} s") from error
+        if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+            raise ClientError(408, f"the body stalled: nothing arrived for {BODY_TIMEOUT_SECONDS:g} s") from error
+        raise ClientError(
+            400, "the body could not be read: its chunked encoding is broken, or it ended early"
+        ) from error
     finally:
         if connection is not None:
             connection.settimeout(None)
@@ -166,10 +179,11 @@ def abandon_body(request: flask.Request, connection: socket.socket | None) -> No
     body instead, and the connection stops reading, so that the server closes it after the answer."""
     request.stream = io.BytesIO()
     if connection is not None:
-        connection.shutdown(socket.SHUT_RD)
+        with contextlib.suppress(OSError):  # the client may have closed it already
+            connection.shutdown(socket.SHUT_RD)
 
 
-def prediction(classifier, query: payload.Query) -> dict:
+def prediction(classifier: "Classifier", query: payload.Query) -> dict:
     """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became)."""
     probabilities = classifier.probabilities(query.images)
     digits = probabilities.argmax(axis=1).tolist()
