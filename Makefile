@@ -38,7 +38,7 @@ fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
 
 # The benchmark: cold start, warm latency, batch, concurrency and the page, against references measured in
-# the same run; it rewrites the table in README.md (about 2 minutes).
+# the same run; it rewrites the table in README.md (under a minute).
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
 
