@@ -61,9 +61,12 @@ def start_function(storage_url, logs) -> Iterator[Callable[..., services.Service
         return server
 
     yield start
+    # Every server is stopped before any is reported dead: each runs in a session of its own, so one left
+    # running would outlive pytest.
+    died = [server for server in started if server.process.poll() is not None]
     for server in started:
-        assert server.process.poll() is None, f"{server.name} died during the tests:\n{server.log_tail()}"
         server.stop()
+    assert not died, "\n\n".join(f"{server.name} died during the tests:\n{server.log_tail()}" for server in died)
 
 
 @pytest.fixture(scope="session")
