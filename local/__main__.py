@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from local import services
+from local.stack import BUCKET, Stack, start_stack
 
-BUCKET = "digit-weights"
 DEFAULT_PORTS = {"storage": 9023, "function": 8080, "site": 8000}
 
 # The README's example: a "1" (a vertical stroke in column 14, rows 4 to 23) as 784 comma-separated pixels,
@@ -51,38 +51,14 @@ def busy_ports(ports: dict[str, int]) -> list[str]:
     ]
 
 
-def start(ports: dict[str, int], logs: Path, running: ExitStack) -> tuple[list[services.Service], dict]:
-    """Starts the three servers (each is stopped when `running` closes); returns them and the model's report."""
-    announce(f"starting the storage emulator on port {ports['storage']}")
-    storage = running.enter_context(services.start_storage(ports["storage"], logs))
-    services.upload_weights(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
-
-    # Both spellings of the page's origin: a reader may well type localhost instead of 127.0.0.1.
-    origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
-    announce(f"starting the function on port {ports['function']}")
-    env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins)
-    function = running.enter_context(services.start_function(ports["function"], logs, env))
-
-    services.write_site_config(function.url)
-    announce(f"serving site/ on port {ports['site']}")
-    site = running.enter_context(services.start_site(ports["site"], logs))
-
-    announce("loading the model")
-    return [storage, function, site], services.wait_until_loaded(function.url, timeout=120)
-
-
-def announce(step: str) -> None:
-    print(f"{step}...", flush=True)
-
-
-def ready_message(servers: list[services.Service], model: dict, logs: Path) -> str:
-    storage, function, site = servers
+def ready_message(stack: Stack, logs: Path) -> str:
+    function = stack.function
     return f"""
-Digit is running (model {model["model"]}).
+Digit is running (model {stack.model["model"]}).
 
-  page      {site.url}/
+  page      {stack.site.url}/
   function  {function.url}
-  storage   {storage.url} (bucket {BUCKET})
+  storage   {stack.storage.url} (bucket {BUCKET})
   logs      {logs}
 
 Ask the function from a shell (this sends a vertical stroke, a 1):
@@ -120,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
-        servers, model = start(ports, logs, running)
-        print(ready_message(servers, model, logs), flush=True)
-        watch(servers)
+        stack = start_stack(ports, logs, services.SITE, running)
+        print(ready_message(stack, logs), flush=True)
+        watch(stack.servers)
     except KeyboardInterrupt:
         print("\nstopping", flush=True)
         return 0

@@ -16,6 +16,7 @@ import requests
 
 from local import services
 from local.__main__ import CURL_EXAMPLE, watch
+from local.stack import free_ports
 
 READY = "Ctrl-C stops everything."
 
@@ -44,10 +45,6 @@ def start_demo(tmp_path) -> Iterator[Callable[[dict[str, int]], subprocess.Popen
         if demo.poll() is None:
             demo.terminate()
             demo.wait(timeout=60)
-
-
-def free_ports() -> dict[str, int]:
-    return {name: services.free_port() for name in ("storage", "function", "site")}
 
 
 def demo_command(ports: dict[str, int]) -> list[str]:
