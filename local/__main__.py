@@ -1,10 +1,10 @@
 """`python -m local`, what `make demo` runs: the whole of Digit on this machine until Ctrl-C.
 
 It starts the Cloud Storage emulator and uploads the committed weights into it, starts the function with
-functions-framework reading them, writes site/config.js and serves site/ from a port of its own, waits until
-the model is loaded, and prints where everything is. As in production, the page calls the function
-cross-origin and the function allows the page's origin only. Ctrl-C (or SIGTERM) stops every server it
-started, and it exits 0.
+functions-framework reading them, writes the page's config.js and serves the page (site/, or the folder given
+with --site) from a port of its own, waits until the model is loaded, and prints where everything is. As in
+production, the page calls the function cross-origin and the function allows the page's origin only.
+Ctrl-C (or SIGTERM) stops every server it started, and it exits 0.
 """
 
 import argparse
@@ -30,15 +30,24 @@ CURL_EXAMPLE = (
 )
 
 
-def parse_args(argv: list[str] | None) -> dict[str, int]:
-    """The ports, by server name."""
+def parse_args(argv: list[str] | None) -> tuple[dict[str, int], Path]:
+    """The ports, by server name, and the page's folder."""
     parser = argparse.ArgumentParser(
         prog="python -m local", description="Runs Digit on this machine (storage emulator, function, page)."
     )
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, metavar="PORT", help=f"default {port}")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=services.SITE,
+        metavar="DIR",
+        help="the page to serve; its config.js is written to name the function (default site/)",
+    )
     args = parser.parse_args(argv)
-    return {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    if not (args.site / "index.html").is_file():
+        parser.error(f"--site {args.site}: no index.html there")
+    return {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}, args.site
 
 
 def busy_ports(ports: dict[str, int]) -> list[str]:
@@ -84,7 +93,7 @@ def watch(servers: list[services.Service]) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ports = parse_args(argv)
+    ports, site = parse_args(argv)
     busy = busy_ports(ports)
     if busy:
         print("\n".join(busy), file=sys.stderr)
@@ -96,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
-        stack = start_stack(ports, logs, services.SITE, running)
+        stack = start_stack(ports, logs, site, running)
         print(ready_message(stack, logs), flush=True)
         watch(stack.servers)
     except KeyboardInterrupt:
