@@ -168,6 +168,12 @@ def copy_site(target: Path, function_url: str | None = None) -> Path:
     return target
 
 
+def site_weight(directory: Path = SITE) -> int:
+    """The page's bytes: every file served but config.js, the one line that deploy.sh and the demo generate,
+    whose size depends on where the function is."""
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name != "config.js")
+
+
 def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
