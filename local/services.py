@@ -16,7 +16,7 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
@@ -174,7 +174,7 @@ def site_weight(directory: Path = SITE) -> int:
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name != "config.js")
 
 
-def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
+def function_env(storage_url: str, bucket: str, prefix: str = DEFAULT_PREFIX, **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
 
@@ -186,7 +186,7 @@ def storage_client(storage_url: str) -> storage.Client:
     )
 
 
-def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = "model/") -> None:
+def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = DEFAULT_PREFIX) -> None:
     """Creates the bucket if needed and uploads the weights artefact from `folder` under `prefix`."""
     target = client.bucket(bucket)
     if not target.exists():
