@@ -108,5 +108,5 @@ def test_a_body_that_stalls_longer_than_the_timeout_gets_408(impatient_url, http
     status, answer = post_raw(impatient_url, len(BODY), [BODY[:100]], pause=0)  # and then silence
     assert status == 408
     assert json.loads(answer) == {"error": "the body stalled: nothing arrived for 2 s"}
-    assert 2 <= time.monotonic() - started < 6
+    assert 2 <= time.monotonic() - started < 10  # it did not hang; how much over 2 s depends on the load
     assert http.post(impatient_url, json={"image": ONE}).json()["prediction"] == 1  # still serving
