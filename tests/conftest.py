@@ -70,9 +70,15 @@ def start_function(storage_url, logs) -> Iterator[Callable[..., services.Service
 
 
 @pytest.fixture(scope="session")
-def function_url(gcs, start_function) -> str:
-    """A function server with the committed weights uploaded and loaded."""
+def weights_bucket(gcs) -> str:
+    """The bucket in the emulator that holds the committed weights, for the function servers tests start."""
     services.upload_weights(gcs, "weights", WEIGHTS)
-    server = start_function("weights")
+    return "weights"
+
+
+@pytest.fixture(scope="session")
+def function_url(weights_bucket, start_function) -> str:
+    """A function server serving the committed weights, its model loaded."""
+    server = start_function(weights_bucket)
     services.wait_until_loaded(server.url, timeout=60)
     return server.url

@@ -226,8 +226,8 @@ def check(answer: requests.Response, case: Case) -> None:
 EXPECTED: list[int] = []
 
 
-def test_hostile_requests_never_get_a_5xx_and_valid_ones_are_still_read(function_url, start_function):
-    server = start_function("weights")
+def test_hostile_requests_never_get_a_5xx_and_valid_ones_are_still_read(weights_bucket, start_function):
+    server = start_function(weights_bucket)
     services.wait_until_loaded(server.url, timeout=60)
     pids = worker_pids(server.process.pid)
     log_before = server.log.read_text()

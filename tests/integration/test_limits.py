@@ -69,9 +69,9 @@ def test_decoded_picture_size(function_url, http, width, height, beyond, status)
 
 
 @pytest.fixture(scope="module")
-def impatient_url(function_url, start_function) -> str:
-    """A second server on the same weights, allowing 2 s of silence in the middle of a body."""
-    server = start_function("weights", BODY_TIMEOUT_SECONDS="2")
+def impatient_url(weights_bucket, start_function) -> str:
+    """A server of its own on the committed weights, allowing 2 s of silence in the middle of a body."""
+    server = start_function(weights_bucket, BODY_TIMEOUT_SECONDS="2")
     services.wait_until_loaded(server.url, timeout=60)
     return server.url
 
