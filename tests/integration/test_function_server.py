@@ -7,12 +7,9 @@ import numpy as np
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
 from local.services import WEIGHTS
+from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
-
-
-def csv(image: np.ndarray) -> str:
-    return ",".join(str(int(v)) for v in image.ravel())
 
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):

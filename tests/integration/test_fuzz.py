@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from local import services
+from tests.helpers import csv
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 400))
 FRESH = "FUZZ_EXAMPLES" in os.environ  # a full run explores; the default run repeats the same examples
@@ -35,10 +36,6 @@ class Case:
     method: str = "POST"
     headers: dict[str, str] = field(default_factory=dict)
     expected: list[int] | None = None  # a valid request: the pool's digits it sends, whose readings it must get
-
-
-def csv(image: np.ndarray, separator: str = ",") -> str:
-    return separator.join(str(int(v)) for v in image.ravel())
 
 
 def png_bytes(picture: Image.Image) -> bytes:

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from local import services
+from tests.helpers import csv
 
 CLIENTS = 8
 REQUESTS_EACH = 500
@@ -14,7 +15,7 @@ REQUESTS_EACH = 500
 def test_eight_concurrent_clients_get_exactly_the_serial_answers(weights_bucket, start_function, held_out):
     server = start_function(weights_bucket, THREADS=str(CLIENTS))
     services.wait_until_loaded(server.url, timeout=60)
-    bodies = [{"image": ",".join(map(str, image.ravel()))} for image in held_out[0][:50]]
+    bodies = [{"image": csv(image)} for image in held_out[0][:50]]
     with requests.Session() as session:
         serial = [session.post(server.url, json=body).json() for body in bodies]
 
