@@ -144,16 +144,17 @@ def start_function(
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
-def start_site(port: int, log_dir: Path, directory: Path = SITE) -> Service:
+def start_site(port: int, log_dir: Path, directory: Path) -> Service:
     """site/ (or a copy of it) served by Python's own http.server on a port of its own, so that the page
     calls the function cross-origin, as it does once deployed."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
-def write_site_config(function_url: str, directory: Path = SITE) -> Path:
-    """config.js: the one line that tells the page where the function is (deploy.sh writes the same line
-    for the deployed function)."""
+def write_site_config(function_url: str, directory: Path) -> Path:
+    """config.js in `directory`: the one line that tells the page where the function is (deploy.sh writes
+    the same line for the deployed function). No default folder: a caller that meant a copy must not write
+    into the checkout's site/ by leaving it out."""
     config = directory / "config.js"
     config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
     return config
