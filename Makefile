@@ -60,4 +60,4 @@ train: $(INSTALLED)
 	$(BIN)/python -m train $(ARGS)
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache site/config.js

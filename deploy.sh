@@ -5,7 +5,8 @@
 # the README says what it needs, what it creates, what that costs, and how to remove it.
 set -Eeuo pipefail
 
-WEIGHTS_PREFIX="model/"                       # where the function looks in its bucket (function/main.py)
+# Where the function looks in its bucket: its default, DEFAULT_PREFIX in function/digit/artefact.py.
+WEIGHTS_PREFIX="model/"
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com)

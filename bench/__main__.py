@@ -97,9 +97,9 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
     """The results as the Markdown table the README shows."""
     ms = 1000
     ours, trivial, old = results["ours"], results["trivial"], results["old"]
-    p50, p99 = client.percentile(ours, 0.5), client.percentile(ours, 0.99)
-    floor50, floor99 = client.percentile(trivial, 0.5), client.percentile(trivial, 0.99)
-    old50 = client.percentile(old, 0.5)
+    p50, p99 = client.percentile(ours, 50), client.percentile(ours, 99)
+    floor50, floor99 = client.percentile(trivial, 50), client.percentile(trivial, 99)
+    old50 = client.percentile(old, 50)
     cold, tf_import, load, site = results["cold"], results["import tensorflow"], results["load"], results["page"]
     phases = " · ".join(f"{name} {value:.2f} s" for name, value in cold.items() if name != "total")
     rows = [

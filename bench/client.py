@@ -1,8 +1,10 @@
 """Timing requests from the client side, over keep-alive connections as a browser or SDK would use them."""
 
 import http.client
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 
 
@@ -19,22 +21,22 @@ def post(connection: http.client.HTTPConnection, body: bytes) -> tuple[int, byte
 
 def sequential(url: str, body: bytes, count: int) -> list[float]:
     """Seconds per request for `count` POSTs, one after another on one connection (after one untimed)."""
-    connection = connect(url)
-    post(connection, body)
-    timings = []
-    for _ in range(count):
-        started = time.perf_counter()
-        status, _ = post(connection, body)
-        timings.append(time.perf_counter() - started)
-        if status != 200:
-            raise RuntimeError(f"{url} answered {status}")
-    connection.close()
+    with closing(connect(url)) as connection:
+        post(connection, body)
+        timings = []
+        for _ in range(count):
+            started = time.perf_counter()
+            status, _ = post(connection, body)
+            timings.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"{url} answered {status}")
     return timings
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+def percentile(values: list[float], percent: int) -> float:
+    """The value below which `percent` % of the values lie, interpolated between the two nearest, with the
+    smallest value as the 0th percentile and the largest as the 100th (as numpy's default)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
 @dataclass
@@ -48,14 +50,13 @@ def concurrent(url: str, body: bytes, clients: int, each: int) -> Load:
     """`clients` threads, each with its own connection, each sending `each` POSTs as fast as answered."""
 
     def client(_: int) -> tuple[list[float], int]:
-        connection = connect(url)
         timings, errors = [], 0
-        for _ in range(each):
-            started = time.perf_counter()
-            status, _ = post(connection, body)
-            timings.append(time.perf_counter() - started)
-            errors += status != 200
-        connection.close()
+        with closing(connect(url)) as connection:
+            for _ in range(each):
+                started = time.perf_counter()
+                status, _ = post(connection, body)
+                timings.append(time.perf_counter() - started)
+                errors += status != 200
         return timings, errors
 
     started = time.perf_counter()
@@ -63,4 +64,4 @@ def concurrent(url: str, body: bytes, clients: int, each: int) -> Load:
         results = list(pool.map(client, range(clients)))
     elapsed = time.perf_counter() - started
     timings = [t for found, _ in results for t in found]
-    return Load(len(timings) / elapsed, percentile(timings, 0.99), sum(errors for _, errors in results))
+    return Load(len(timings) / elapsed, percentile(timings, 99), sum(errors for _, errors in results))

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from bench.client import connect, post
@@ -16,7 +17,8 @@ def first_prediction(url: str, body: bytes, expected: int, timeout: float = 120)
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         try:
-            status, answer = post(connect(url), body)
+            with closing(connect(url)) as connection:
+                status, answer = post(connection, body)
             if status == 200 and json.loads(answer)["prediction"] == expected:
                 return time.perf_counter() - started
         except OSError:

@@ -15,9 +15,7 @@ RENDERING = 272  # the side of pad.js's rendering for the model: 200 px of digit
 
 def measure(digit: np.ndarray, runs: int) -> dict[str, str]:
     """The normaliser's median time on `digit` drawn as the page renders it, and the page's weight."""
-    weight = sum(
-        path.stat().st_size for path in services.SITE.rglob("*") if path.is_file() and path.name != "config.js"
-    )
+    weight = services.site_weight()
     return {"normaliser": f"{normaliser_ms(digit, runs):.2f} ms", "weight": f"{weight / 1024:.1f} KB"}
 
 

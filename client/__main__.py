@@ -1,9 +1,9 @@
 """`python -m client FILE... [--url URL]`: which digit is in each picture?
 
 Each file (PNG or JPEG, any size, dark-on-light or light-on-dark) becomes the pixel contract's 784 values
-here, through the project's own `digit` package, and all of them go to the function in one request. Prints
-`FILE: DIGIT (PROBABILITY %)` for each; a file that cannot be read is named on stderr, the others are still
-sent, and the exit code is then 1.
+here, through the project's own `digit` package, and they go to the function 256 to a request (its limit).
+Prints `FILE: DIGIT (PROBABILITY %)` for each; a file that cannot be read is named on stderr, the others are
+still sent, and the exit code is then 1.
 """
 
 import argparse
@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from digit import images
+from digit.payload import MAX_IMAGES
 from digit.pixels import EmptyImageError, to_mnist
 
 LOCAL_DEMO = "http://127.0.0.1:8080"  # where `make demo` serves the function
@@ -37,16 +38,20 @@ def read_pixels(path: Path) -> list[int]:
         raise Failure(str(error)) from error
 
 
-def classify(url: str, batch: list[list[int]]) -> list[tuple[int, float]]:
-    """Asks the function about every image in one request; returns each one's digit and its probability."""
-    single = len(batch) == 1
-    body = json.dumps({"image": batch[0]} if single else {"images": batch}).encode()
+def classify(url: str, pixels: list[list[int]]) -> list[tuple[int, float]]:
+    """Each image's digit and its probability, asked MAX_IMAGES at a time: the function refuses more."""
+    batches = [pixels[start : start + MAX_IMAGES] for start in range(0, len(pixels), MAX_IMAGES)]
+    return [answer for batch in batches for answer in ask(url, batch)]
+
+
+def ask(url: str, batch: list[list[int]]) -> list[tuple[int, float]]:
+    """One request about the images in `batch`; anything but an answer of the Digit function's shape becomes a
+    Failure that says what went wrong."""
+    body = json.dumps({"image": batch[0]} if len(batch) == 1 else {"images": batch}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            answer = json.load(response)
-        digits = [answer["prediction"]] if single else answer["predictions"]
-        probabilities = [answer["probabilities"]] if single else answer["probabilities"]
+            return readings(json.load(response), len(batch))
     except urllib.error.HTTPError as error:
         raise Failure(f"{url} answered {error.code}: {server_message(error)}") from error
     except OSError as error:  # refused, unknown host, timed out
@@ -54,9 +59,18 @@ def classify(url: str, batch: list[list[int]]) -> list[tuple[int, float]]:
         raise Failure(
             f"cannot reach {url} ({reason}): start make demo, or give the function's URL with --url"
         ) from error
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, IndexError) as error:
         raise Failure(f"{url} did not answer as the Digit function does; is --url right?") from error
-    return [(digit, p[digit]) for digit, p in zip(digits, probabilities, strict=True)]
+
+
+def readings(answer: dict, count: int) -> list[tuple[int, float]]:
+    """Each image's digit and its probability, from the function's answer about `count` images; an answer of
+    another shape raises ValueError, KeyError, TypeError or IndexError."""
+    digits = [answer["prediction"]] if count == 1 else answer["predictions"]
+    probabilities = [answer["probabilities"]] if count == 1 else answer["probabilities"]
+    if len(digits) != count or not all(type(digit) is int and 0 <= digit <= 9 for digit in digits):
+        raise ValueError(f"expected {count} digits, got {digits!r}")
+    return [(digit, float(p[digit])) for digit, p in zip(digits, probabilities, strict=True)]
 
 
 def server_message(error: urllib.error.HTTPError) -> str:

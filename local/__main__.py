@@ -1,10 +1,10 @@
 """`python -m local`, what `make demo` runs: the whole of Digit on this machine until Ctrl-C.
 
 It starts the Cloud Storage emulator and uploads the committed weights into it, starts the function with
-functions-framework reading them, writes site/config.js and serves site/ from a port of its own, waits until
-the model is loaded, and prints where everything is. As in production, the page calls the function
-cross-origin and the function allows the page's origin only. Ctrl-C (or SIGTERM) stops every server it
-started, and it exits 0.
+functions-framework reading them, writes the page's config.js and serves the page (site/, or the folder given
+with --site) from a port of its own, waits until the model is loaded, and prints where everything is. As in
+production, the page calls the function cross-origin and the function allows the page's origin only.
+Ctrl-C (or SIGTERM) stops every server it started, and it exits 0.
 """
 
 import argparse
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from local import services
+from local.stack import BUCKET, Stack, start_stack
 
-BUCKET = "digit-weights"
 DEFAULT_PORTS = {"storage": 9023, "function": 8080, "site": 8000}
 
 # The README's example: a "1" (a vertical stroke in column 14, rows 4 to 23) as 784 comma-separated pixels,
@@ -30,15 +30,24 @@ CURL_EXAMPLE = (
 )
 
 
-def parse_args(argv: list[str] | None) -> dict[str, int]:
-    """The ports, by server name."""
+def parse_args(argv: list[str] | None) -> tuple[dict[str, int], Path]:
+    """The ports, by server name, and the page's folder."""
     parser = argparse.ArgumentParser(
         prog="python -m local", description="Runs Digit on this machine (storage emulator, function, page)."
     )
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, metavar="PORT", help=f"default {port}")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=services.SITE,
+        metavar="DIR",
+        help="the page to serve; its config.js is written to name the function (default site/)",
+    )
     args = parser.parse_args(argv)
-    return {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}
+    if not (args.site / "index.html").is_file():
+        parser.error(f"--site {args.site}: no index.html there")
+    return {name: getattr(args, f"{name}_port") for name in DEFAULT_PORTS}, args.site
 
 
 def busy_ports(ports: dict[str, int]) -> list[str]:
@@ -51,38 +60,14 @@ def busy_ports(ports: dict[str, int]) -> list[str]:
     ]
 
 
-def start(ports: dict[str, int], logs: Path, running: ExitStack) -> tuple[list[services.Service], dict]:
-    """Starts the three servers (each is stopped when `running` closes); returns them and the model's report."""
-    announce(f"starting the storage emulator on port {ports['storage']}")
-    storage = running.enter_context(services.start_storage(ports["storage"], logs))
-    services.upload_weights(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
-
-    # Both spellings of the page's origin: a reader may well type localhost instead of 127.0.0.1.
-    origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
-    announce(f"starting the function on port {ports['function']}")
-    env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins)
-    function = running.enter_context(services.start_function(ports["function"], logs, env))
-
-    services.write_site_config(function.url)
-    announce(f"serving site/ on port {ports['site']}")
-    site = running.enter_context(services.start_site(ports["site"], logs))
-
-    announce("loading the model")
-    return [storage, function, site], services.wait_until_loaded(function.url, timeout=120)
-
-
-def announce(step: str) -> None:
-    print(f"{step}...", flush=True)
-
-
-def ready_message(servers: list[services.Service], model: dict, logs: Path) -> str:
-    storage, function, site = servers
+def ready_message(stack: Stack, logs: Path) -> str:
+    function = stack.function
     return f"""
-Digit is running (model {model["model"]}).
+Digit is running (model {stack.model["model"]}).
 
-  page      {site.url}/
+  page      {stack.site.url}/
   function  {function.url}
-  storage   {storage.url} (bucket {BUCKET})
+  storage   {stack.storage.url} (bucket {BUCKET})
   logs      {logs}
 
 Ask the function from a shell (this sends a vertical stroke, a 1):
@@ -108,7 +93,7 @@ def watch(servers: list[services.Service]) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ports = parse_args(argv)
+    ports, site = parse_args(argv)
     busy = busy_ports(ports)
     if busy:
         print("\n".join(busy), file=sys.stderr)
@@ -120,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
-        servers, model = start(ports, logs, running)
-        print(ready_message(servers, model, logs), flush=True)
-        watch(servers)
+        stack = start_stack(ports, logs, site, running)
+        print(ready_message(stack, logs), flush=True)
+        watch(stack.servers)
     except KeyboardInterrupt:
         print("\nstopping", flush=True)
         return 0

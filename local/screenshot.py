@@ -13,20 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from local import services
 from local.browser import DIGITS, draw, launch
-
-
-def serve_page(stack: ExitStack, work: Path) -> str:
-    """Starts the storage emulator with the committed weights, the function and the page; returns the
-    page's URL. Each server stops when `stack` closes."""
-    storage = services.start_storage(services.free_port(), work)
-    stack.callback(storage.stop)
-    services.upload_weights(services.storage_client(storage.url), "weights", services.WEIGHTS)
-    function = services.start_function(services.free_port(), work, services.function_env(storage.url, "weights"))
-    stack.callback(function.stop)
-    services.wait_until_loaded(function.url, timeout=120)
-    site = services.start_site(services.free_port(), work, services.copy_site(work / "page", function.url))
-    stack.callback(site.stop)
-    return site.url
+from local.stack import free_ports, start_stack
 
 
 def take(page_url: str, output: Path) -> None:
@@ -46,8 +33,10 @@ def main() -> None:
     parser.add_argument("output", type=Path, help="where to write the PNG")
     output = parser.parse_args().output
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as work, ExitStack() as stack:
-        take(serve_page(stack, Path(work)) + "/", output)
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as running:
+        work = Path(folder)
+        stack = start_stack(free_ports(), work, services.copy_site(work / "page"), running)
+        take(stack.site.url + "/", output)
     print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KB)")
 
 

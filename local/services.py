@@ -16,7 +16,7 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
@@ -144,16 +144,17 @@ def start_function(
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 
-def start_site(port: int, log_dir: Path, directory: Path = SITE) -> Service:
+def start_site(port: int, log_dir: Path, directory: Path) -> Service:
     """site/ (or a copy of it) served by Python's own http.server on a port of its own, so that the page
     calls the function cross-origin, as it does once deployed."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
-def write_site_config(function_url: str, directory: Path = SITE) -> Path:
-    """config.js: the one line that tells the page where the function is (deploy.sh writes the same line
-    for the deployed function)."""
+def write_site_config(function_url: str, directory: Path) -> Path:
+    """config.js in `directory`: the one line that tells the page where the function is (deploy.sh writes
+    the same line for the deployed function). No default folder: a caller that meant a copy must not write
+    into the checkout's site/ by leaving it out."""
     config = directory / "config.js"
     config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
     return config
@@ -168,7 +169,13 @@ def copy_site(target: Path, function_url: str | None = None) -> Path:
     return target
 
 
-def function_env(storage_url: str, bucket: str, prefix: str = "model/", **extra: str) -> dict[str, str]:
+def site_weight(directory: Path = SITE) -> int:
+    """The page's bytes: every file served but config.js, the one line that deploy.sh and the demo generate,
+    whose size depends on where the function is."""
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name != "config.js")
+
+
+def function_env(storage_url: str, bucket: str, prefix: str = DEFAULT_PREFIX, **extra: str) -> dict[str, str]:
     """The environment that points the function at a bucket in the emulator."""
     return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
 
@@ -180,7 +187,7 @@ def storage_client(storage_url: str) -> storage.Client:
     )
 
 
-def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = "model/") -> None:
+def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = DEFAULT_PREFIX) -> None:
     """Creates the bucket if needed and uploads the weights artefact from `folder` under `prefix`."""
     target = client.bucket(bucket)
     if not target.exists():

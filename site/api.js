@@ -3,7 +3,9 @@
 // when that one returns), and drops answers about a drawing that has changed since they were asked for.
 // Whatever the function answers, or fails to, becomes either an answer or a problem for the page to show.
 
-const DEFAULT_RETRY_SECONDS = 10; // the function's own default, for a function that hides Retry-After from pages
+// When a 503 has no Retry-After the page can read (a platform's own 503, or a proxy that hides the header),
+// the page retries after the function's own default interval.
+const DEFAULT_RETRY_SECONDS = 10;
 
 /** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
  * onAnswer({ prediction, probabilities }) and onProblem({ kind, ... }). */

@@ -24,6 +24,19 @@ function trace(context, strokes, lineWidth) {
   }
 }
 
+/** The smallest box around every point of the strokes, as [left, top, right, bottom]. A loop, because
+ * Math.min(...points) passes each point as an argument, and a long drawing has more than a call can take. */
+function boundingBox(strokes) {
+  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const stroke of strokes) {
+    for (const [x, y] of stroke) {
+      [left, right] = [Math.min(left, x), Math.max(right, x)];
+      [top, bottom] = [Math.min(top, y), Math.max(bottom, y)];
+    }
+  }
+  return [left, top, right, bottom];
+}
+
 /** A canvas to draw on; `onChange` hears of every new point, undo and clear. */
 export class Pad {
   #canvas;
@@ -69,9 +82,7 @@ export class Pad {
    * is MODEL_SPAN pixels, with a line width in proportion, so that a digit drawn small or large, with a
    * thin or thick line, reaches the pixel contract with MNIST's stroke width. */
   render() {
-    const points = this.#strokes.flat();
-    const [left, top] = [0, 1].map((axis) => Math.min(...points.map((point) => point[axis])));
-    const [right, bottom] = [0, 1].map((axis) => Math.max(...points.map((point) => point[axis])));
+    const [left, top, right, bottom] = boundingBox(this.#strokes);
     const span = Math.max(right - left, bottom - top, MIN_SPAN);
     const scale = MODEL_SPAN / span;
     const margin = MODEL_LINE_WIDTH * MODEL_SPAN; // room for the line's width and its antialiased edge

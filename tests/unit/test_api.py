@@ -12,13 +12,7 @@ from functions_framework import create_app
 from digit.loader import Loader
 from digit.model import load_files
 from local.services import ROOT, WEIGHTS
-
-DIGIT_ONE = np.zeros((28, 28), dtype=int)
-DIGIT_ONE[4:24, 13:16] = 255
-
-
-EMPTY = 'the request body is empty; send a JSON object such as {"image": "0,0,...,255"} (784 comma-separated values)'
-NOT_JSON = "the request body is not valid JSON"
+from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +35,8 @@ def post(client, value, **kwargs):
     return client.post("/", data=json.dumps(value), **kwargs)
 
 
-def csv(image: np.ndarray) -> str:
-    return ",".join(str(v) for v in image.ravel())
-
-
 def test_a_digit_is_read_with_probabilities_and_the_model_version(client):
-    response = post(client, {"image": csv(DIGIT_ONE)})
+    response = post(client, {"image": csv(ONE)})
     assert response.status_code == 200
     assert response.content_type == "application/json"
     body = response.get_json()
@@ -57,20 +47,8 @@ def test_a_digit_is_read_with_probabilities_and_the_model_version(client):
 
 
 def test_a_plain_curl_post_without_json_content_type_works(client):
-    response = client.post(
-        "/", data=json.dumps({"image": csv(DIGIT_ONE)}), content_type="application/x-www-form-urlencoded"
-    )
+    response = client.post("/", data=json.dumps({"image": csv(ONE)}), content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and response.get_json()["prediction"] == 1
-
-
-def test_batch_answers_equal_single_answers(client, mnist_sample):
-    images, labels = mnist_sample
-    chosen = images[::25].astype(int)
-    batch = post(client, {"images": [image.tolist() for image in chosen]}).get_json()
-    singles = [post(client, {"image": csv(image)}).get_json() for image in chosen]
-    assert batch["predictions"] == [single["prediction"] for single in singles]
-    np.testing.assert_allclose(batch["probabilities"], [single["probabilities"] for single in singles], atol=2e-6)
-    assert np.mean(np.array(batch["predictions"]) == labels[::25]) >= 0.9
 
 
 def test_a_png_answer_shows_the_pixels_it_read(client):
@@ -91,7 +69,7 @@ def test_a_png_answer_shows_the_pixels_it_read(client):
 
 
 def test_get_reports_health_and_model_metadata(client):
-    post(client, {"image": csv(DIGIT_ONE)})  # loaded by now
+    post(client, {"image": csv(ONE)})  # loaded by now
     body = client.get("/").get_json()
     metadata = json.loads((WEIGHTS / "model.json").read_text())
     assert body == {
@@ -118,10 +96,10 @@ def test_preflight_is_answered_with_cors_headers(client):
 
 def test_only_listed_origins_are_allowed_when_a_list_is_configured(client, function, monkeypatch):
     monkeypatch.setattr(function, "ALLOWED_ORIGINS", ["https://site.example"])
-    allowed = post(client, {"image": csv(DIGIT_ONE)}, headers={"Origin": "https://site.example"})
+    allowed = post(client, {"image": csv(ONE)}, headers={"Origin": "https://site.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://site.example"
     assert allowed.headers["Vary"] == "Origin"
-    other = post(client, {"image": csv(DIGIT_ONE)}, headers={"Origin": "https://evil.example"})
+    other = post(client, {"image": csv(ONE)}, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
@@ -153,7 +131,7 @@ def test_bad_input_gets_400_with_a_message(client, data, message):
 
 @pytest.mark.parametrize("over", [-1, 0, 1], ids=["limit-1", "limit", "limit+1"])
 def test_the_body_limit_is_exact(client, function, monkeypatch, over):
-    data = json.dumps({"image": csv(DIGIT_ONE)})
+    data = json.dumps({"image": csv(ONE)})
     monkeypatch.setattr(function, "MAX_BODY_BYTES", len(data) - over)
     response = client.post("/", data=data)
     if over <= 0:
@@ -173,9 +151,7 @@ class Broken:
 def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(function, capsys):
     function.CLASSIFIER = Loader(Broken, retry_interval=10, on_error=str)
     try:
-        response = function.app.test_client().post(
-            "/", data=json.dumps({"note": "secret-7c1", "image": csv(DIGIT_ONE)})
-        )
+        response = function.app.test_client().post("/", data=json.dumps({"note": "secret-7c1", "image": csv(ONE)}))
     finally:
         function.CLASSIFIER = Loader(lambda: load_files(WEIGHTS), retry_interval=10, on_error=str)
     assert response.status_code == 500

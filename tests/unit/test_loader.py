@@ -1,7 +1,6 @@
 """Loading once per process, under concurrency, and again after a failure."""
 
 import threading
-import time
 
 import pytest
 
@@ -26,14 +25,27 @@ def test_concurrent_first_callers_share_one_load():
         return "model"
 
     loader = Loader(load, retry_interval=10, on_error=str)
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(loader.get(wait=5))) for _ in range(16)]
+    together = threading.Barrier(16)  # every caller asks at the same moment, the load not yet begun
+    all_asked = threading.Barrier(17)  # and the load is released only once all of them have asked
+    first_answers, results = [], []
+
+    def caller() -> None:
+        together.wait(5)
+        try:
+            loader.get(wait=0)
+        except Unavailable as still_loading:
+            first_answers.append(str(still_loading))
+        all_asked.wait(5)
+        results.append(loader.get(wait=5))
+
+    threads = [threading.Thread(target=caller) for _ in range(16)]
     for thread in threads:
         thread.start()
-    time.sleep(0.1)
+    all_asked.wait(5)
     release.set()
     for thread in threads:
         thread.join(5)
+    assert first_answers == ["the model is still loading"] * 16
     assert results == ["model"] * 16
     assert len(calls) == 1
     assert loader.get(wait=0) == "model" and len(calls) == 1

@@ -9,22 +9,13 @@ import pytest
 from PIL import Image
 
 from digit.payload import MAX_IMAGES, BadRequest, parse_body
+from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
-DIGIT = np.zeros((28, 28), dtype=np.float32)
-DIGIT[4:24, 12:16] = 255  # a "1"
-
-
-EMPTY = 'the request body is empty; send a JSON object such as {"image": "0,0,...,255"} (784 comma-separated values)'
-NOT_JSON = "the request body is not valid JSON"
 FORMS = "image: expected a string of 784 comma-separated numbers, a list of 784 numbers or a 28x28 list of lists"
 
 
 def body(value) -> bytes:
     return json.dumps(value).encode()
-
-
-def csv(values) -> str:
-    return ",".join(str(v) for v in values)
 
 
 def png(array: np.ndarray, mode: str) -> str:
@@ -42,12 +33,12 @@ def rejects(raw: bytes, message: str) -> None:
 @pytest.mark.parametrize(
     "image",
     [
-        csv(DIGIT.astype(int).ravel()),
-        csv(DIGIT.ravel()),  # "255.0"
-        " , ".join(str(int(v)) for v in DIGIT.ravel()),  # spaces around separators
-        DIGIT.astype(int).ravel().tolist(),
-        DIGIT.ravel().tolist(),
-        DIGIT.astype(int).tolist(),  # 28x28
+        csv(ONE),
+        ",".join(str(float(v)) for v in ONE.ravel()),  # "255.0"
+        csv(ONE, " , "),  # spaces around separators
+        ONE.ravel().tolist(),
+        ONE.astype(float).ravel().tolist(),
+        ONE.tolist(),  # 28x28
     ],
     ids=["csv", "csv-floats", "csv-spaces", "list", "list-floats", "nested"],
 )
@@ -55,7 +46,7 @@ def test_every_form_of_one_image_reads_the_same(image):
     query = parse_body(body({"image": image}))
     assert not query.batch and not query.from_picture
     assert query.images.dtype == np.float32 and query.images.shape == (1, 28, 28)
-    np.testing.assert_array_equal(query.images[0], DIGIT)
+    np.testing.assert_array_equal(query.images[0], ONE)
 
 
 def test_fractional_and_exponent_values_are_numbers():
@@ -66,18 +57,18 @@ def test_fractional_and_exponent_values_are_numbers():
 
 
 def test_a_batch_keeps_its_order_and_mixes_forms():
-    other = 255 - DIGIT
-    query = parse_body(body({"images": [csv(DIGIT.astype(int).ravel()), other.tolist()]}))
+    other = 255 - ONE
+    query = parse_body(body({"images": [csv(ONE), other.tolist()]}))
     assert query.batch and query.images.shape == (2, 28, 28)
     np.testing.assert_array_equal(query.images[1], other)
 
 
 def test_the_body_is_json_whatever_the_encoding_json_allows():
-    raw = json.dumps({"image": csv(DIGIT.astype(int).ravel())}).encode("utf-16")
-    np.testing.assert_array_equal(parse_body(raw).images[0], DIGIT)
+    raw = json.dumps({"image": csv(ONE)}).encode("utf-16")
+    np.testing.assert_array_equal(parse_body(raw).images[0], ONE)
 
 
-@pytest.mark.parametrize("mode,array", [("L", 255 - DIGIT), ("RGBA", np.dstack([DIGIT * 0] * 3 + [DIGIT]))])
+@pytest.mark.parametrize("mode,array", [("L", 255 - ONE), ("RGBA", np.dstack([ONE * 0] * 3 + [ONE]))])
 def test_a_png_goes_through_the_pixel_contract(mode, array):
     query = parse_body(body({"png": png(array, mode)}))
     assert query.from_picture and not query.batch
@@ -87,7 +78,7 @@ def test_a_png_goes_through_the_pixel_contract(mode, array):
 
 
 def test_a_png_may_be_a_data_url_with_line_breaks():
-    encoded = png(255 - DIGIT, "L")
+    encoded = png(255 - ONE, "L")
     wrapped = "\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
     query = parse_body(body({"png": "data:image/png;base64," + wrapped}))
     assert query.images[0].max() == 255

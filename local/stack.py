@@ -1,0 +1,57 @@
+"""The whole local stack started in one place, for `make demo` and `make screenshot` alike: the storage
+emulator holding the committed weights, the function reading them, and the page asking the function."""
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from local import services
+
+BUCKET = "digit-weights"
+SERVERS = ("storage", "function", "site")
+
+
+@dataclass
+class Stack:
+    """The servers, each entered into the ExitStack that stops it."""
+
+    storage: services.Service
+    function: services.Service
+    site: services.Service
+    model: dict  # the function's report on its model, once loaded
+
+    @property
+    def servers(self) -> list[services.Service]:
+        return [self.storage, self.function, self.site]
+
+
+def free_ports() -> dict[str, int]:
+    """A port for each server that nothing listens on now."""
+    return {name: services.free_port() for name in SERVERS}
+
+
+def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStack) -> Stack:
+    """Starts the three servers on `ports`, saying what it does step by step, and writes into `site` (the
+    folder served) the config.js that names the function; returns once the model is loaded. Each server is
+    entered into `running` as it starts, so that closing it stops every one, whichever step failed or was
+    interrupted."""
+    announce(f"starting the storage emulator on port {ports['storage']}")
+    storage = running.enter_context(services.start_storage(ports["storage"], logs))
+    services.upload_weights(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
+
+    # The page's origin only, as once deployed; both spellings, since a reader may well type localhost.
+    origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
+    announce(f"starting the function on port {ports['function']}")
+    env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins)
+    function = running.enter_context(services.start_function(ports["function"], logs, env))
+
+    services.write_site_config(function.url, site)
+    announce(f"serving {site} on port {ports['site']}")
+    page = running.enter_context(services.start_site(ports["site"], logs, site))
+
+    announce("loading the model")
+    return Stack(storage, function, page, services.wait_until_loaded(function.url, timeout=120))
+
+
+def announce(step: str) -> None:
+    print(f"{step}...", flush=True)

@@ -1,0 +1,19 @@
+"""What several test files send or expect: the README's digit, the old client's text form, and the messages
+for a body that is not a request."""
+
+import numpy as np
+
+from digit.payload import EXAMPLE
+
+# The README's example: a "1", one vertical stroke in column 14, rows 4 to 23 (local/__main__.py's CURL_EXAMPLE).
+ONE = np.zeros((28, 28), dtype=np.uint8)
+ONE[4:24, 14] = 255
+ONE.flags.writeable = False  # shared by every test: none may change it for the others
+
+EMPTY = f"the request body is empty; send a JSON object such as {EXAMPLE}"
+NOT_JSON = "the request body is not valid JSON"
+
+
+def csv(values: object, separator: str = ",") -> str:
+    """Whole pixel values as the old client sent them: one string, comma-separated, row after row."""
+    return separator.join(str(int(value)) for value in np.ravel(values))
