@@ -26,7 +26,8 @@ HOST = "127.0.0.1"
 
 
 class ServiceError(RuntimeError):
-    """A server did not start; the message says which, and ends with the last lines of its log."""
+    """A server did not start, stopped, or (the function) did not load its model; the message says which,
+    and ends with the last lines of its log or the function's own report."""
 
 
 @dataclass

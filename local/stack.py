@@ -8,7 +8,7 @@ from pathlib import Path
 from local import services
 
 BUCKET = "digit-weights"
-SERVERS = ("storage", "function", "site")
+DEFAULT_PORTS = {"storage": 9023, "function": 8080, "site": 8000}  # make demo's, unless told otherwise
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Stack:
 
 def free_ports() -> dict[str, int]:
     """A port for each server that nothing listens on now."""
-    return {name: services.free_port() for name in SERVERS}
+    return {name: services.free_port() for name in DEFAULT_PORTS}
 
 
 def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStack) -> Stack:
