@@ -36,11 +36,12 @@ def rejects(raw: bytes, message: str) -> None:
         csv(ONE),
         ",".join(str(float(v)) for v in ONE.ravel()),  # "255.0"
         csv(ONE, " , "),  # spaces around separators
+        csv(ONE, ",\n"),  # line breaks, which numpy's fast parser refuses and Python's float() accepts
         ONE.ravel().tolist(),
         ONE.astype(float).ravel().tolist(),
         ONE.tolist(),  # 28x28
     ],
-    ids=["csv", "csv-floats", "csv-spaces", "list", "list-floats", "nested"],
+    ids=["csv", "csv-floats", "csv-spaces", "csv-line-breaks", "list", "list-floats", "nested"],
 )
 def test_every_form_of_one_image_reads_the_same(image):
     query = parse_body(body({"image": image}))
