@@ -67,14 +67,8 @@ def load_classifier() -> "Classifier":
     started = time.perf_counter()
     weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
     fetched = time.perf_counter()
-    import tensorflow as tf
-
     from digit.model import Classifier
 
-    # One thread per call: for a model this small, handing work to TensorFlow's thread pools costs more than
-    # it saves; concurrent requests still run side by side, each in its own server thread.
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
     imported = time.perf_counter()
     classifier = Classifier(weights, parse_metadata(metadata))
     seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}

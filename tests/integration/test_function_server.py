@@ -31,7 +31,7 @@ def test_single_answers_equal_batch_answers(function_url, http, held_out):
     for index, image in enumerate(images):
         single = http.post(function_url, data=json.dumps({"image": csv(image)})).json()
         assert single["prediction"] == batch["predictions"][index]
-        # The same numbers up to float32 rounding: TensorFlow's kernels differ with the batch size.
+        # The same numbers up to float32 rounding: the kernels may differ with the batch size.
         np.testing.assert_allclose(single["probabilities"], batch["probabilities"][index], atol=2e-6)
         assert single["model"] == batch["model"] == METADATA["version"]
 

@@ -1,0 +1,53 @@
+"""The served model is the trained one: LiteRT, which answers requests, gives what Keras gives for the same
+weights, for any batch size and from several threads at once."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from digit import architectures
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.model import Classifier, load_files
+from local.services import WEIGHTS
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return load_files(WEIGHTS)
+
+
+@pytest.fixture(scope="module")
+def keras_probabilities(held_out) -> np.ndarray:
+    model = architectures.build(json.loads((WEIGHTS / METADATA_FILE).read_text())["arch"])
+    model.load_weights(WEIGHTS / WEIGHTS_FILE)
+    return np.asarray(model(held_out[0].astype(np.float32), training=False))
+
+
+def test_litert_gives_the_probabilities_keras_gives(classifier, keras_probabilities, held_out):
+    served = classifier.probabilities(held_out[0].astype(np.float32))
+    assert served.shape == (len(held_out[0]), 10)
+    np.testing.assert_allclose(served, keras_probabilities, atol=1e-5)
+    np.testing.assert_array_equal(served.argmax(axis=1), keras_probabilities.argmax(axis=1))
+
+
+def test_batch_sizes_can_follow_each_other_in_any_order(classifier, keras_probabilities, held_out):
+    images = held_out[0].astype(np.float32)
+    for start, size in [(0, 1), (1, 256), (300, 3), (0, 1), (500, 1), (600, 17)]:
+        served = classifier.probabilities(images[start : start + size])
+        np.testing.assert_allclose(served, keras_probabilities[start : start + size], atol=1e-5)
+
+
+def test_calls_from_many_threads_each_get_their_own_answer(classifier, keras_probabilities, held_out):
+    images = held_out[0].astype(np.float32)
+    calls = [(start, 1 + start % 7) for start in range(0, 400, 2)]  # batch sizes change from call to call
+
+    def call(start_size: tuple[int, int]) -> np.ndarray:
+        start, size = start_size
+        return classifier.probabilities(images[start : start + size])
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(call, calls))
+    for (start, size), served in zip(calls, answers, strict=True):
+        np.testing.assert_allclose(served, keras_probabilities[start : start + size], atol=1e-5)
