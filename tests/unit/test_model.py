@@ -1,14 +1,13 @@
 """The served model is the trained one: LiteRT, which answers requests, gives what Keras gives for the same
 weights, for any batch size and from several threads at once."""
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from digit import architectures
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from digit.artefact import WEIGHTS_FILE
 from digit.model import Classifier, load_files
 from local.services import WEIGHTS
 
@@ -19,8 +18,9 @@ def classifier() -> Classifier:
 
 
 @pytest.fixture(scope="module")
-def keras_probabilities(held_out) -> np.ndarray:
-    model = architectures.build(json.loads((WEIGHTS / METADATA_FILE).read_text())["arch"])
+def keras_probabilities(classifier, held_out) -> np.ndarray:
+    """The reference: the same weights in the Keras model, built here apart from the Classifier."""
+    model = architectures.build(classifier.metadata["arch"])
     model.load_weights(WEIGHTS / WEIGHTS_FILE)
     return np.asarray(model(held_out[0].astype(np.float32), training=False))
 

@@ -36,7 +36,7 @@ def rejects(raw: bytes, message: str) -> None:
         csv(ONE),
         ",".join(str(float(v)) for v in ONE.ravel()),  # "255.0"
         csv(ONE, " , "),  # spaces around separators
-        csv(ONE, ",\n"),  # line breaks, which numpy's fast parser refuses and Python's float() accepts
+        csv(ONE, ",\n"),  # line breaks between values, which float() accepts as spaces
         ONE.ravel().tolist(),
         ONE.astype(float).ravel().tolist(),
         ONE.tolist(),  # 28x28
