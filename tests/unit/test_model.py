@@ -1,6 +1,7 @@
 """The served model is the trained one: LiteRT, which answers requests, gives what Keras gives for the same
 weights, for any batch size and from several threads at once."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 from digit import architectures
 from digit.artefact import WEIGHTS_FILE
-from digit.model import Classifier, load_files
+from digit.model import Classifier, litert_model, load_files
 from local.services import WEIGHTS
 
 
@@ -51,3 +52,14 @@ def test_calls_from_many_threads_each_get_their_own_answer(classifier, keras_pro
         answers = list(pool.map(call, calls))
     for (start, size), served in zip(calls, answers, strict=True):
         np.testing.assert_allclose(served, keras_probabilities[start : start + size], atol=1e-5)
+
+
+def test_compiling_for_litert_logs_no_warning(classifier, caplog):
+    """Every cold start compiles: a warning there would reach the logs of every instance. (The converter
+    warns when it is not handed an object that keeps the weights alive.)"""
+    model = architectures.build(classifier.metadata["arch"])
+    model.load_weights(WEIGHTS / WEIGHTS_FILE)
+    with caplog.at_level(logging.WARNING):
+        compiled = litert_model(model)
+    assert [record.getMessage() for record in caplog.records] == []
+    assert len(compiled) > 4 * model.count_params()  # the weights are in it, as float32 constants
