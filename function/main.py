@@ -48,6 +48,12 @@ STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
 LOAD_WAIT_SECONDS = float(os.environ.get("LOAD_WAIT_SECONDS", 30))
 METHODS = "GET, HEAD, POST, OPTIONS"
 
+# TensorFlow only rebuilds and compiles the model here. Left to its defaults, its C++ start-up notices (oneDNN,
+# CPU features, the converter's) reach Cloud Logging as a dozen entries without a severity at every cold start;
+# oneDNN's kernels would not run anyway, as LiteRT answers the requests. Set before the worker imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
 
 class ClientError(Exception):
     """A request the function refuses; becomes a JSON answer with this status."""

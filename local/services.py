@@ -141,7 +141,7 @@ def start_function(
         sys.executable, "-m", "functions_framework",
         "--source", str(source), "--target", target, "--host", HOST, "--port", str(port),
     ]  # fmt: skip
-    env = {"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **env}
+    env = {"PYTHONUNBUFFERED": "1", **env}
     return spawn(name, command, port, log_dir, env).wait_listening(timeout=60)
 
 

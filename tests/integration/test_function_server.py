@@ -6,10 +6,13 @@ import numpy as np
 
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
+from local import services
 from local.services import WEIGHTS
 from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
+# Printed by LiteRT's C++ library when it creates an interpreter; only giving up XNNPACK would silence it.
+LITERT_NOTICE = "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
 
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):
@@ -58,3 +61,18 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413(function_url, http):
     response = http.post(function_url, data=chunks())
     assert response.status_code == 413
     assert response.json() == {"error": "the body is over the limit of 1048576 bytes"}
+
+
+def test_a_cold_start_logs_nothing_but_structured_entries(weights_bucket, start_function, monkeypatch):
+    """Cloud Logging makes an entry of every line on stderr; one that is not a JSON object has no severity.
+    The servers started here inherit TensorFlow's log settings from the tests: this one starts without them,
+    as deployed."""
+    for name in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"):
+        monkeypatch.delenv(name, raising=False)
+    server = start_function(weights_bucket)
+    services.wait_until_loaded(server.url, timeout=120)
+    lines = server.log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [line for line in lines if not line.startswith("{")] == [LITERT_NOTICE]
+    assert [entry["message"] for entry in entries] == ["model loaded"]
+    assert entries[0]["severity"] == "INFO"
