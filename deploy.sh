@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Deploys Digit to a Google Cloud project: the weights to a private bucket, function/ as a gen2 HTTP Cloud
-# Function that reads them, and site/ to a public bucket that serves the page. Safe to run again: what
-# exists is kept, the function and the files are brought up to date. ./deploy.sh --help lists the flags;
-# the README says what it needs, what it creates, what that costs, and how to remove it.
+# Function that reads them as a service account of its own, and site/ to a public bucket that serves the
+# page. Safe to run again: what exists is kept, the function and the files are brought up to date.
+# ./deploy.sh --help lists the flags; the README says what it needs, what it creates, what that costs, and
+# how to remove it.
 set -Eeuo pipefail
 
 # Where the function looks in its bucket: its default, DEFAULT_PREFIX in function/digit/artefact.py.
 WEIGHTS_PREFIX="model/"
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
-      artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com)
+      artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
 project="" region="" bucket="" site_bucket="" function_name="digit" runtime="python312" memory="1Gi"
 min_instances=0 max_instances=3 dry_run=false
@@ -25,7 +26,8 @@ and site/ to a public bucket serving the page. Prints the page's and the functio
   --region REGION       where the function and the buckets live, e.g. europe-west1 (required)
   --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
   --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site)
-  --function NAME       the function's name (default: digit)
+  --function NAME       the function's name (default: digit); it runs as the service account
+                        NAME-function, created if missing
   --runtime RUNTIME     the Python runtime (default: python312)
   --memory SIZE         the function's memory; TensorFlow needs 1Gi or more (default: 1Gi)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
@@ -70,6 +72,11 @@ parse_flags() {
   [[ $max_instances =~ ^[1-9][0-9]*$ ]] || usage_error "--max-instances must be 1 or more, not '$max_instances'"
   bucket=${bucket:-$project-digit-weights}
   site_bucket=${site_bucket:-$project-digit-site}
+  # The function's own identity, named after it: IAM wants 6 to 30 lowercase letters, digits and hyphens.
+  service_account_id="$function_name-function"
+  [[ $service_account_id =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] ||
+    usage_error "--function $function_name would name its service account '$service_account_id': use at most 21 lowercase letters, digits and hyphens"
+  service_account="$service_account_id@$project.iam.gserviceaccount.com"
 }
 
 # Each step names itself and what to do if it fails; a failing command then ends the script with both.
@@ -135,37 +142,46 @@ upload_weights() {
     --project="$project"
 }
 
+# The function runs as a service account of its own that may read the weights bucket and nothing else,
+# rather than as the project's default compute account (which often holds Editor on the whole project).
+ensure_service_account() {
+  step "Giving the function a service account of its own, $service_account" \
+    "You need the Service Account Admin role in $project to create it."
+  if gcloud iam service-accounts describe "$service_account" --project="$project" --format='value(email)' \
+    >/dev/null 2>&1; then
+    echo "$service_account exists."
+  else
+    run gcloud iam service-accounts create "$service_account_id" --project="$project" \
+      --display-name="Digit function: reads gs://$bucket"
+  fi
+}
+
+grant_weights_access() {
+  step "Letting the function's service account read gs://$bucket" \
+    "You need permission to change the bucket's IAM policy (Storage Admin). A service account created a moment ago may not be known everywhere yet: wait a minute and run deploy.sh again."
+  run gcloud storage buckets add-iam-policy-binding "gs://$bucket" --project="$project" \
+    --member="serviceAccount:$service_account" --role=roles/storage.objectViewer
+}
+
 deploy_function() {
   step "Deploying function/ as the function $function_name, which takes a few minutes" \
     "The messages above say why (the build log's link shows the rest); fix that and run deploy.sh again."
   run gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
     --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
-    --memory="$memory" --min-instances="$min_instances" --max-instances="$max_instances" \
+    --service-account="$service_account" --memory="$memory" --min-instances="$min_instances" \
+    --max-instances="$max_instances" \
     --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$WEIGHTS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN"
 }
 
-# A field of the deployed function; a dry run deployed nothing, so it shows a placeholder instead.
-describe_function() {
+# The deployed function's URL; a dry run deployed nothing, so it shows a placeholder instead.
+read_function_url() {
+  step "Reading the function's URL" "Check that the function exists: gcloud functions list --project=$project"
   if [[ $dry_run == true ]]; then
-    echo "<$2>"
+    function_url="<the function's URL>"
   else
-    gcloud functions describe "$function_name" --gen2 --project="$project" --region="$region" \
-      --format="value(serviceConfig.$1)"
+    function_url=$(gcloud functions describe "$function_name" --gen2 --project="$project" --region="$region" \
+      --format="value(serviceConfig.uri)")
   fi
-}
-
-read_function() {
-  step "Reading the function's URL and service account" \
-    "Check that the function exists: gcloud functions list --project=$project"
-  function_url=$(describe_function uri "the function's URL")
-  service_account=$(describe_function serviceAccountEmail "the function's service account")
-}
-
-grant_weights_access() {
-  step "Letting the function read gs://$bucket" \
-    "You need permission to change the bucket's IAM policy (Storage Admin)."
-  run gcloud storage buckets add-iam-policy-binding "gs://$bucket" --project="$project" \
-    --member="serviceAccount:$service_account" --role=roles/storage.objectViewer
 }
 
 # The page's one line of configuration; local/services.py writes the same line for `make demo`.
@@ -196,9 +212,10 @@ main() {
   check_prerequisites
   enable_apis
   upload_weights
-  deploy_function
-  read_function
+  ensure_service_account
   grant_weights_access
+  deploy_function
+  read_function_url
   write_site_config
   publish_site
   if [[ $dry_run == true ]]; then

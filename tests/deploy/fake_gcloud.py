@@ -2,8 +2,9 @@
 
 It appends each call's arguments (one JSON list a line) to $FAKE_GCLOUD_LOG, and answers the calls deploy.sh
 makes the way gcloud does, from a small cloud kept in the JSON file $FAKE_GCLOUD_STATE:
-{"account": ..., "projects": [...], "buckets": [...], "functions": [...]}. $FAKE_GCLOUD_FAIL_ON names a command
-(e.g. "functions deploy") that fails, as a failed build does. Anything else it does not know fails loudly.
+{"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...]}.
+$FAKE_GCLOUD_FAIL_ON names a command (e.g. "functions deploy") that fails, as a failed build does. Anything
+else it does not know fails loudly.
 """
 
 import json
@@ -22,8 +23,9 @@ COMMANDS = [
     "storage rsync",
     "functions deploy",
     "functions describe",
+    "iam service-accounts describe",
+    "iam service-accounts create",
 ]
-SERVICE_ACCOUNT = "123456789012-compute@developer.gserviceaccount.com"  # a gen2 function's default
 
 
 def main(args: list[str]) -> int:
@@ -73,8 +75,15 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
     elif command == "functions describe":
         if target not in cloud["functions"]:
             return error(f"(gcloud.functions.describe) NOT_FOUND: Resource '{target}' was not found")
-        fields = {"uri": f"https://{target}-h4x2k9q1ta-ew.a.run.app", "serviceAccountEmail": SERVICE_ACCOUNT}
-        print(fields[flags["format"].removeprefix("value(serviceConfig.").removesuffix(")")])
+        assert flags["format"] == "value(serviceConfig.uri)", flags
+        print(f"https://{target}-h4x2k9q1ta-ew.a.run.app")
+    elif command == "iam service-accounts describe":
+        if target not in cloud["service_accounts"]:
+            return error(f"(gcloud.iam.service-accounts.describe) NOT_FOUND: Unknown service account {target}")
+        print(target)
+    elif command == "iam service-accounts create":
+        cloud["service_accounts"].append(f"{target}@{flags['project']}.iam.gserviceaccount.com")
+        print(f"Created service account [{target}].", file=sys.stderr)
     else:  # the commands that only change things gcloud does not report on
         print("Done.", file=sys.stderr)
     return 0
