@@ -75,7 +75,8 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
     elif command == "functions describe":
         if target not in cloud["functions"]:
             return error(f"(gcloud.functions.describe) NOT_FOUND: Resource '{target}' was not found")
-        assert flags["format"] == "value(serviceConfig.uri)", flags
+        if flags.get("format") != "value(serviceConfig.uri)":
+            return error(f"the fake gcloud reports a function's URL only, not {flags.get('format')}", code=2)
         print(f"https://{target}-h4x2k9q1ta-ew.a.run.app")
     elif command == "iam service-accounts describe":
         if target not in cloud["service_accounts"]:
