@@ -9,10 +9,18 @@ import socket
 import pytest
 
 
-def send_raw(url: str, request: bytes) -> tuple[int, dict]:
+def address(url: str) -> tuple[str, int]:
     host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=20) as connection:
+    return host, int(port)
+
+
+def send_raw(url: str, request: bytes, end_of_sending: bool = False) -> tuple[int, dict]:
+    """The answer to `request` sent as is; with `end_of_sending`, the client then says it will send no more
+    (the answer can still be read)."""
+    with socket.create_connection(address(url), timeout=20) as connection:
         connection.sendall(request)
+        if end_of_sending:
+            connection.shutdown(socket.SHUT_WR)
         answer = http.client.HTTPResponse(connection)
         answer.begin()
         return answer.status, json.loads(answer.read())
@@ -36,14 +44,10 @@ def test_a_broken_chunked_body_gets_400(function_url, http, body):
 
 
 def test_a_body_shorter_than_announced_gets_400(function_url):
-    host, port = function_url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=20) as connection:
-        connection.sendall(b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"image": ')
-        connection.shutdown(socket.SHUT_WR)  # no more body will come, but the answer can still be read
-        answer = http.client.HTTPResponse(connection)
-        answer.begin()
-        assert answer.status == 400
-        assert json.loads(answer.read()) == {"error": "the body ended after 10 of the 1000 bytes announced"}
+    status, answer = send_raw(
+        function_url, b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"image": ', end_of_sending=True
+    )
+    assert (status, answer) == (400, {"error": "the body ended after 10 of the 1000 bytes announced"})
 
 
 MAX_BODY_BYTES = 1024 * 1024  # the function's default
@@ -51,8 +55,7 @@ DISCARD_LIMIT_BYTES = 16 * MAX_BODY_BYTES
 
 
 def test_an_oversized_body_is_read_and_dropped_so_the_connection_serves_on(function_url):
-    host, port = function_url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=20)
+    connection = http.client.HTTPConnection(*address(function_url), timeout=20)
     try:
         connection.request("POST", "/", b" " * (2 * MAX_BODY_BYTES))
         first = connection.getresponse()

@@ -4,6 +4,7 @@ weights, for any batch size and from several threads at once."""
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+import keras
 import numpy as np
 import pytest
 
@@ -19,11 +20,17 @@ def classifier() -> Classifier:
 
 
 @pytest.fixture(scope="module")
-def keras_probabilities(classifier, held_out) -> np.ndarray:
-    """The reference: the same weights in the Keras model, built here apart from the Classifier."""
+def keras_model(classifier) -> keras.Model:
+    """The same weights in the Keras model, built here apart from the Classifier."""
     model = architectures.build(classifier.metadata["arch"])
     model.load_weights(WEIGHTS / WEIGHTS_FILE)
-    return np.asarray(model(held_out[0].astype(np.float32), training=False))
+    return model
+
+
+@pytest.fixture(scope="module")
+def keras_probabilities(keras_model, held_out) -> np.ndarray:
+    """The reference the served probabilities are held to."""
+    return np.asarray(keras_model(held_out[0].astype(np.float32), training=False))
 
 
 def test_litert_gives_the_probabilities_keras_gives(classifier, keras_probabilities, held_out):
@@ -54,12 +61,10 @@ def test_calls_from_many_threads_each_get_their_own_answer(classifier, keras_pro
         np.testing.assert_allclose(served, keras_probabilities[start : start + size], atol=1e-5)
 
 
-def test_compiling_for_litert_logs_no_warning(classifier, caplog):
+def test_compiling_for_litert_logs_no_warning(keras_model, caplog):
     """Every cold start compiles: a warning there would reach the logs of every instance. (The converter
     warns when it is not handed an object that keeps the weights alive.)"""
-    model = architectures.build(classifier.metadata["arch"])
-    model.load_weights(WEIGHTS / WEIGHTS_FILE)
     with caplog.at_level(logging.WARNING):
-        compiled = litert_model(model)
+        compiled = litert_model(keras_model)
     assert [record.getMessage() for record in caplog.records] == []
-    assert len(compiled) > 4 * model.count_params()  # the weights are in it, as float32 constants
+    assert len(compiled) > 4 * keras_model.count_params()  # the weights are in it, as float32 constants
