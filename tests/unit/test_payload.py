@@ -57,6 +57,21 @@ def test_fractional_and_exponent_values_are_numbers():
     assert image[3:6].tolist() == [12.5, 100.0, 0.0]
 
 
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("+12", 12.0), (".5", 0.5), ("7.", 7.0), ("012", 12.0), (" 3 ", 3.0), ("1E1", 10.0), ("\f4", 4.0)],
+)
+def test_number_forms_that_json_lacks_read_as_numbers_too(written, value):
+    values = ["0"] * 783 + [written]
+    assert parse_body(body({"image": ",".join(values)})).images[0, 27, 27] == value
+
+
+@pytest.mark.parametrize("digits", [400, 5000])  # beyond float range, and beyond Python's int parsing limit
+def test_an_integer_too_long_for_a_float_is_outside_the_range(digits):
+    values = ["0"] * 783 + ["9" * digits]
+    rejects(body({"image": ",".join(values)}), "image: value inf at index 783 is not a finite number")
+
+
 def test_a_batch_keeps_its_order_and_mixes_forms():
     other = 255 - ONE
     query = parse_body(body({"images": [csv(ONE), other.tolist()]}))
