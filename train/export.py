@@ -7,7 +7,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from digit import architectures, pixels
+from digit import architectures, pixels, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from local.machine import machine
 from train.data import Dataset
@@ -52,6 +52,7 @@ def write(
         "accuracy": round(evaluation.accuracy, 4),
         "per_class_accuracy": evaluation.per_class_accuracy,
         "confusion_matrix": evaluation.confusion.tolist(),
+        selfcheck.FIELD: selfcheck.record(lambda images: serving(images, training=False)),
         "training": {
             "epochs": recipe.epochs,
             "batch_size": recipe.batch_size,
