@@ -3,17 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The function's own environment: function/requirements.txt alone, as Cloud Functions installs it. The tests,
+# the benchmark and the demo serve the function from it (local/services.py, FUNCTION_ENV).
+FUNCTION_VENV := .venv-function
+FUNCTION_INSTALLED := $(FUNCTION_VENV)/.installed
 
-.PHONY: test lint tools demo fuzz bench screenshot train clean
+.PHONY: test lint tools function-env demo fuzz bench screenshot train clean
 
-# The virtual environment, rebuilt whenever a requirements file changes.
+# The virtual environments, each rebuilt whenever its requirements change.
 $(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-test: $(INSTALLED) lint tools
+$(FUNCTION_INSTALLED): function/requirements.txt
+	test -x $(FUNCTION_VENV)/bin/python || $(PYTHON) -m venv $(FUNCTION_VENV)
+	$(FUNCTION_VENV)/bin/pip install --quiet -r function/requirements.txt
+	touch $@
+
+function-env: $(FUNCTION_INSTALLED)
+
+test: $(INSTALLED) $(FUNCTION_INSTALLED) lint tools
 	$(BIN)/python -m pytest
 
 # Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
@@ -34,12 +45,12 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 # The full fuzzing run: 10,000 generated hostile requests through the real server (`make test` sends 400).
-fuzz: $(INSTALLED)
+fuzz: $(INSTALLED) $(FUNCTION_INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
 
 # The benchmark: cold start, warm latency, batch, concurrency and the page, against references measured in
 # the same run; it rewrites the table in README.md (under a minute).
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(FUNCTION_INSTALLED)
 	$(BIN)/python -m bench
 
 # Digit on this machine until Ctrl-C (local/__main__.py). Ports that are taken can be moved, e.g.
@@ -48,11 +59,11 @@ bench: $(INSTALLED)
 DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --function-port=,$(FUNCTION_PORT)) \
 	$(addprefix --site-port=,$(SITE_PORT)))
 
-demo: $(INSTALLED)
+demo: $(INSTALLED) $(FUNCTION_INSTALLED)
 	$(BIN)/python -m local $(DEMO_PORTS)
 
 # The README's screenshot, taken from the real page with a digit drawn (the tests never rewrite it).
-screenshot: $(INSTALLED) tools
+screenshot: $(INSTALLED) $(FUNCTION_INSTALLED) tools
 	$(BIN)/python -m local.screenshot docs/screenshot.png
 
 # Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
@@ -60,4 +71,4 @@ train: $(INSTALLED)
 	$(BIN)/python -m train $(ARGS)
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache site/config.js
+	rm -rf $(VENV) $(FUNCTION_VENV) reports .pytest_cache .ruff_cache site/config.js

@@ -1,53 +1,51 @@
-"""Cold start: from starting the function's process to its first correct prediction, and where the time
-goes; against `python -c "import tensorflow"` on the same machine."""
+"""Cold start: from starting a function's process to its first correct answer, for this function and for the
+trivial one, and where this function's time goes."""
 
-import json
-import subprocess
-import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 
-from bench.client import connect, post
+import requests
+
+from bench.timing import connect, post
 from local import services
 
+Accept = Callable[[int, bytes], bool]  # whether (status, body) is the answer waited for
 
-def first_prediction(url: str, body: bytes, expected: int, timeout: float = 120) -> float:
-    """Seconds until a POST to `url` answers `expected` (connection refused or 503 until then)."""
+
+def first_answer(url: str, body: bytes, accept: Accept, timeout: float = 120) -> float:
+    """Seconds until a POST to `url` is answered as `accept` wants (connection refused or 503 until then)."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         try:
             with closing(connect(url)) as connection:
-                status, answer = post(connection, body)
-            if status == 200 and json.loads(answer)["prediction"] == expected:
-                return time.perf_counter() - started
+                if accept(*post(connection, body)):
+                    return time.perf_counter() - started
         except OSError:
             pass
         time.sleep(0.005)
-    raise RuntimeError(f"{url} gave no correct prediction within {timeout} s")
+    raise RuntimeError(f"{url} gave no correct answer within {timeout} s")
 
 
-def cold_start(env: dict[str, str], log_dir: Path, body: bytes, expected: int) -> dict[str, float]:
-    """One cold start of the real function: its total, how long until the server listened, and the phases
-    the function logged while loading."""
-    port = services.free_port()
+def cold_start(
+    server: Callable[[], services.Service], body: bytes, accept: Accept, steps: Callable[[str], dict]
+) -> dict[str, float]:
+    """One cold start of the server that `server()` starts: its total, how long until it listened, and what
+    `steps(url)` reports once it has answered."""
     started = time.perf_counter()
-    server = services.start_function(port, log_dir, env, name="cold-start")  # returns once it listens
+    running = server()  # returns once it listens
     try:
         listening = time.perf_counter() - started
-        total = listening + first_prediction(server.url, body, expected)
+        total = listening + first_answer(running.url, body, accept)
+        return {"total": total, "server start": listening, **steps(running.url)}
     finally:
-        server.stop()
-    loaded = next(json.loads(line) for line in server.log.read_text().splitlines() if '"model loaded"' in line)
-    return {"total": total, "server start": listening, **loaded["seconds"]}
+        running.stop()
 
 
-def import_tensorflow() -> float:
-    """Seconds from starting `python -c "import tensorflow"` until the import is done: the floor under any
-    TensorFlow function's cold start. (Timing the whole command would add the second or so that TensorFlow
-    takes to tear itself down at exit, which no cold start pays.)"""
-    started = time.time()
-    done = subprocess.run(
-        [sys.executable, "-c", "import tensorflow, time; print(time.time())"], check=True, capture_output=True
-    )
-    return float(done.stdout) - started
+def no_steps(url: str) -> dict[str, float]:
+    return {}
+
+
+def load_steps(url: str) -> dict[str, float]:
+    """The seconds each step of the function's model load took, as its GET reports them."""
+    return requests.get(url, timeout=10).json()["load_seconds"]

@@ -34,7 +34,7 @@ from digit.artefact import DEFAULT_PREFIX, WeightsError, parse_metadata
 from digit.loader import Loader, Unavailable
 from digit.logs import log
 
-if TYPE_CHECKING:  # TensorFlow is imported in the worker only, once the server has forked
+if TYPE_CHECKING:  # JAX and Keras are imported in the worker only, once the server has forked
     from digit.model import Classifier
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
@@ -48,12 +48,6 @@ STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
 LOAD_WAIT_SECONDS = float(os.environ.get("LOAD_WAIT_SECONDS", 30))
 METHODS = "GET, HEAD, POST, OPTIONS"
 
-# TensorFlow only rebuilds and compiles the model here. Left to its defaults, its C++ start-up notices (oneDNN,
-# CPU features, the converter's) reach Cloud Logging as a dozen entries without a severity at every cold start;
-# oneDNN's kernels would not run anyway, as LiteRT answers the requests. Set before the worker imports it.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 
 class ClientError(Exception):
     """A request the function refuses; becomes a JSON answer with this status."""
@@ -65,21 +59,26 @@ class ClientError(Exception):
 
 
 def load_classifier() -> "Classifier":
-    """Downloads and checks the weights, then builds the model. This runs in the worker process: a model
-    built before gunicorn forks hangs the worker's first call. Importing TensorFlow here too lets the server
-    open its port (and answer health checks) seconds sooner."""
+    """Downloads and checks the weights, then rebuilds and compiles the model. This runs in the worker process,
+    after gunicorn has forked it, as JAX's threads do not survive a fork; importing JAX and Keras here also
+    lets the server open its port (and answer health checks) a second or two sooner."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
     started = time.perf_counter()
     weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
     fetched = time.perf_counter()
-    from digit.model import Classifier
+    from digit import model
 
     imported = time.perf_counter()
-    classifier = Classifier(weights, parse_metadata(metadata))
-    seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}
-    log("INFO", "model loaded", model=classifier.version, seconds={k: round(v, 3) for k, v in seconds.items()})
+    classifier = model.load(weights, parse_metadata(metadata))
+    classifier.seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}
+    log("INFO", "model loaded", model=classifier.version, seconds=rounded_seconds(classifier))
     return classifier
+
+
+def rounded_seconds(classifier: "Classifier") -> dict[str, float]:
+    """Where the model's load spent its time, step by step, to the millisecond."""
+    return {step: round(seconds, 3) for step, seconds in classifier.seconds.items()}
 
 
 def describe_failure(error: Exception) -> str:
@@ -203,7 +202,13 @@ def health() -> dict:
     if classifier is None:
         return {"loaded": False, "error": CLASSIFIER.error}
     metadata = classifier.metadata
-    return {"loaded": True, "model": classifier.version, "arch": metadata["arch"], "accuracy": metadata.get("accuracy")}
+    return {
+        "loaded": True,
+        "model": classifier.version,
+        "arch": metadata["arch"],
+        "accuracy": metadata.get("accuracy"),
+        "load_seconds": rounded_seconds(classifier),
+    }
 
 
 def cors_headers(origin: str | None) -> dict[str, str]:

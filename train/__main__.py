@@ -8,6 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+# Training runs Keras on TensorFlow (tf.data feeds it); the function runs the same weights on JAX. The backend
+# is fixed when Keras is first imported, so it is set here, whatever the environment says.
+os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides the progress bar
 
 

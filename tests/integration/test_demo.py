@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,24 +67,6 @@ def read_until(demo: subprocess.Popen, marker: str) -> str:
     raise AssertionError(f"the demo exited with code {demo.wait()}:\n{''.join(seen)}")
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Every process below `pid` (Linux /proc), with its command line: the servers and what they started."""
-    children = defaultdict(set)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
-        except (OSError, IndexError):
-            continue  # it exited meanwhile
-        children[parent].add(int(stat.parent.name))
-    found: dict[int, str] = {}
-    waiting = [pid]
-    while waiting:
-        for child in children[waiting.pop()]:
-            found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            waiting.append(child)
-    return found
-
-
 def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
     alive = {pid: command for pid, command in processes.items() if Path(f"/proc/{pid}").exists()}
     assert alive == {}
@@ -116,7 +97,7 @@ def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_dem
     pasted = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60)
     assert json.loads(pasted.stdout)["prediction"] == 1, pasted.stderr
 
-    servers = descendants(demo.pid)
+    servers = services.descendants(demo.pid)
     for server in ("gcp_storage_emulator", "functions_framework", "http.server"):
         assert any(server in command for command in servers.values()), servers
     os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
@@ -129,7 +110,7 @@ def test_sigterm_while_the_model_loads_stops_everything(start_demo):
     ports = free_ports()
     demo = start_demo(ports)
     read_until(demo, "loading the model")  # every server has been started by now
-    servers = descendants(demo.pid)
+    servers = services.descendants(demo.pid)
     demo.terminate()
     demo.stdout.read()
     assert demo.wait(timeout=60) == 0

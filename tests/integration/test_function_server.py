@@ -11,8 +11,7 @@ from local.services import WEIGHTS
 from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
-# Printed by LiteRT's C++ library when it creates an interpreter; only giving up XNNPACK would silence it.
-LITERT_NOTICE = "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+LOAD_STEPS = ["download", "import", "load", "compile", "check"]
 
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):
@@ -39,10 +38,14 @@ def test_single_answers_equal_batch_answers(function_url, http, held_out):
         assert single["model"] == batch["model"] == METADATA["version"]
 
 
-def test_health_reports_the_loaded_model(function_url, http):
-    assert http.get(function_url).json() == {
+def test_health_reports_the_loaded_model_and_where_its_load_spent_its_time(function_url, http):
+    health = http.get(function_url).json()
+    load_seconds = health.pop("load_seconds")
+    assert health == {
         "loaded": True, "model": METADATA["version"], "arch": METADATA["arch"], "accuracy": METADATA["accuracy"],
     }  # fmt: skip
+    assert list(load_seconds) == LOAD_STEPS
+    assert all(0 <= seconds < 60 for seconds in load_seconds.values())
 
 
 def test_a_browser_preflight_is_answered(function_url, http):
@@ -63,16 +66,14 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413(function_url, http):
     assert response.json() == {"error": "the body is over the limit of 1048576 bytes"}
 
 
-def test_a_cold_start_logs_nothing_but_structured_entries(weights_bucket, start_function, monkeypatch):
-    """Cloud Logging makes an entry of every line on stderr; one that is not a JSON object has no severity.
-    The servers started here inherit TensorFlow's log settings from the tests: this one starts without them,
-    as deployed."""
-    for name in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS"):
-        monkeypatch.delenv(name, raising=False)
+def test_a_cold_start_logs_one_structured_entry_and_nothing_else(start_function, weights_bucket):
+    """Cloud Logging makes an entry of every line on stderr; one that is not a JSON object has no severity."""
     server = start_function(weights_bucket)
     services.wait_until_loaded(server.url, timeout=120)
     lines = server.log.read_text().splitlines()
     entries = [json.loads(line) for line in lines if line.startswith("{")]
-    assert [line for line in lines if not line.startswith("{")] == [LITERT_NOTICE]
-    assert [entry["message"] for entry in entries] == ["model loaded"]
-    assert entries[0]["severity"] == "INFO"
+    assert [line for line in lines if not line.startswith("{")] == []
+    assert [(entry["severity"], entry["message"], entry["model"]) for entry in entries] == [
+        ("INFO", "model loaded", METADATA["version"])
+    ]
+    assert list(entries[0]["seconds"]) == LOAD_STEPS

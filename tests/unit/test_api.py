@@ -72,12 +72,15 @@ def test_get_reports_health_and_model_metadata(client):
     post(client, {"image": csv(ONE)})  # loaded by now
     body = client.get("/").get_json()
     metadata = json.loads((WEIGHTS / "model.json").read_text())
+    load_seconds = body.pop("load_seconds")
     assert body == {
         "loaded": True,
         "model": metadata["version"],
         "arch": metadata["arch"],
         "accuracy": metadata["accuracy"],
     }
+    assert list(load_seconds) == ["load", "compile", "check"]  # a server adds its download and import
+    assert all(0 <= seconds < 60 for seconds in load_seconds.values())
 
 
 def test_head_is_a_health_check_without_a_body(client):
