@@ -12,8 +12,8 @@ SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
-project="" region="" bucket="" site_bucket="" function_name="digit" runtime="python312" memory="1Gi"
-min_instances=0 max_instances=3 dry_run=false
+project="" region="" bucket="" site_bucket="" function_name="digit" runtime="python312" memory="1Gi" cpu=1
+concurrency=8 min_instances=0 max_instances=3 dry_run=false
 
 usage() {
   cat <<'EOF'
@@ -29,7 +29,9 @@ and site/ to a public bucket serving the page. Prints the page's and the functio
   --function NAME       the function's name (default: digit); it runs as the service account
                         NAME-function, created if missing
   --runtime RUNTIME     the Python runtime (default: python312)
-  --memory SIZE         the function's memory; TensorFlow needs 1Gi or more (default: 1Gi)
+  --memory SIZE         the function's memory (default: 1Gi)
+  --cpu N               the function's vCPUs, 1 or more for a --concurrency above 1 (default: 1)
+  --concurrency N       requests one instance serves at once, each in a thread of its own (default: 8)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
   --max-instances N     the most instances a flood of requests can start (default: 3)
   --dry-run             print the commands that would change something, and run none of them
@@ -48,8 +50,8 @@ parse_flags() {
     case $1 in
       -h | --help) usage; exit 0 ;;
       --dry-run) dry_run=true; shift; continue ;;
-      --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --min-instances | \
-        --max-instances)
+      --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --cpu | --concurrency | \
+        --min-instances | --max-instances)
         [[ $# -ge 2 && $2 != -* ]] || usage_error "$1 needs a value" ;;
       *) usage_error "unknown option: $1" ;;
     esac
@@ -61,6 +63,8 @@ parse_flags() {
       --function) function_name=$2 ;;
       --runtime) runtime=$2 ;;
       --memory) memory=$2 ;;
+      --cpu) cpu=$2 ;;
+      --concurrency) concurrency=$2 ;;
       --min-instances) min_instances=$2 ;;
       --max-instances) max_instances=$2 ;;
     esac
@@ -70,6 +74,10 @@ parse_flags() {
   [[ -n $region ]] || usage_error "--region is required"
   [[ $min_instances =~ ^[0-9]+$ ]] || usage_error "--min-instances must be a whole number, not '$min_instances'"
   [[ $max_instances =~ ^[1-9][0-9]*$ ]] || usage_error "--max-instances must be 1 or more, not '$max_instances'"
+  [[ $concurrency =~ ^[1-9][0-9]*$ ]] || usage_error "--concurrency must be 1 or more, not '$concurrency'"
+  [[ $cpu =~ ^([1-9][0-9]*|0?\.[0-9]+)$ ]] || usage_error "--cpu must be a number of vCPUs such as 1 or 0.5, not '$cpu'"
+  # Cloud Functions serves more than one request at a time only with a whole vCPU or more.
+  [[ $concurrency == 1 || $cpu =~ ^[1-9] ]] || usage_error "--concurrency above 1 needs --cpu 1 or more"
   bucket=${bucket:-$project-digit-weights}
   site_bucket=${site_bucket:-$project-digit-site}
   # The function's own identity, named after it: IAM wants 6 to 30 lowercase letters, digits and hyphens.
@@ -168,9 +176,9 @@ deploy_function() {
     "The messages above say why (the build log's link shows the rest); fix that and run deploy.sh again."
   run gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
     --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
-    --service-account="$service_account" --memory="$memory" --min-instances="$min_instances" \
-    --max-instances="$max_instances" \
-    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$WEIGHTS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN"
+    --service-account="$service_account" --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" \
+    --min-instances="$min_instances" --max-instances="$max_instances" \
+    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$WEIGHTS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
 }
 
 # The deployed function's URL; a dry run deployed nothing, so it shows a placeholder instead.

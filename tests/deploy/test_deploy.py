@@ -26,7 +26,7 @@ storage cp weights/model.weights.h5 weights/model.json gs://demo-project-digit-w
 iam service-accounts describe digit-function@demo-project.iam.gserviceaccount.com --project=demo-project --format=value(email)
 iam service-accounts create digit-function --project=demo-project --display-name=Digit function: reads gs://demo-project-digit-weights
 storage buckets add-iam-policy-binding gs://demo-project-digit-weights --project=demo-project --member=serviceAccount:digit-function@demo-project.iam.gserviceaccount.com --role=roles/storage.objectViewer
-functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=1Gi --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=model/,ALLOWED_ORIGINS=https://storage.googleapis.com
+functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=1Gi --cpu=1 --concurrency=8 --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=model/,ALLOWED_ORIGINS=https://storage.googleapis.com,THREADS=8
 functions describe digit --gen2 --project=demo-project --region=europe-west1 --format=value(serviceConfig.uri)
 storage buckets describe gs://demo-project-digit-site --project=demo-project --format=value(name)
 storage buckets create gs://demo-project-digit-site --project=demo-project --location=europe-west1 --uniform-bucket-level-access
@@ -145,7 +145,7 @@ def test_a_dry_run_changes_nothing_and_prints_every_change_a_deploy_makes(cloud)
 
 def test_every_flag_reaches_the_commands(cloud):
     flags = ["--bucket", "w8", "--site-bucket", "page", "--function", "reader", "--runtime", "python313"]
-    flags += ["--memory", "2Gi", "--min-instances", "1", "--max-instances", "5"]
+    flags += ["--memory", "2Gi", "--cpu", "2", "--concurrency", "4", "--min-instances", "1", "--max-instances", "5"]
     what_changes = {
         "demo-project-digit-weights": "w8",
         "demo-project-digit-site": "page",
@@ -153,6 +153,9 @@ def test_every_flag_reaches_the_commands(cloud):
         "digit-function": "reader-function",
         "python312": "python313",
         "memory=1Gi": "memory=2Gi",
+        "cpu=1": "cpu=2",
+        "concurrency=8": "concurrency=4",
+        "THREADS=8": "THREADS=4",
         "min-instances=0": "min-instances=1",
         "max-instances=3": "max-instances=5",
     }
@@ -256,6 +259,9 @@ def test_a_missing_gcloud_is_reported_before_anything_runs(cloud, tmp_path):
         ([*DEMO, "--colour"], "unknown option: --colour"),
         ([*DEMO, "--min-instances", "some"], "--min-instances must be a whole number, not 'some'"),
         ([*DEMO, "--max-instances", "0"], "--max-instances must be 1 or more, not '0'"),
+        ([*DEMO, "--concurrency", "0"], "--concurrency must be 1 or more, not '0'"),
+        ([*DEMO, "--cpu", "two"], "--cpu must be a number of vCPUs such as 1 or 0.5, not 'two'"),
+        ([*DEMO, "--cpu", "0.5"], "--concurrency above 1 needs --cpu 1 or more"),
         (
             [*DEMO, "--function", "handwritten-digit-reader"],
             "--function handwritten-digit-reader would name its service account "
@@ -269,6 +275,12 @@ def test_bad_flags_are_refused_before_anything_runs(cloud, flags, message):
     assert result.returncode == 2
     assert result.stderr == f"deploy.sh: {message}\nRun ./deploy.sh --help for the options.\n"
     assert cloud.calls() == []
+
+
+def test_a_fraction_of_a_vcpu_serves_one_request_at_a_time(cloud):
+    assert cloud.deploy(*DEMO, "--cpu", "0.583", "--concurrency", "1", "--memory", "1Gi").returncode == 0
+    deploy = next(call for call in cloud.calls() if call.startswith("functions deploy"))
+    assert "--cpu=0.583 --concurrency=1 " in deploy and deploy.endswith(",THREADS=1")
 
 
 def test_help_shows_the_usage(cloud):
