@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         logs = Path(folder)
         with services.start_storage(services.free_port(), logs) as storage:
-            services.upload_weights(services.storage_client(storage.url), "bench", services.WEIGHTS)
+            services.publish_version(services.storage_client(storage.url), "bench", services.WEIGHTS)
             env = services.function_env(storage.url, "bench", THREADS=str(THREADS))
             ours = partial(services.start_function, log_dir=logs, env=env, name="ours")
             trivial = partial(

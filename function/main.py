@@ -4,8 +4,10 @@ POST a JSON object with `image` (784 pixels), `images` (a batch) or `png` (a pic
 digit back; GET reports health and the model's metadata; OPTIONS answers CORS preflights. Every answer is
 JSON and carries CORS headers. Configuration comes from the environment:
 
-- WEIGHTS_BUCKET (required): the Cloud Storage bucket holding the weights artefact;
-- WEIGHTS_PREFIX (default "model/"): the objects are <prefix>model.weights.h5 and <prefix>model.json;
+- WEIGHTS_BUCKET (required): the Cloud Storage bucket holding the model versions;
+- WEIGHTS_PREFIX (default "models/"): <prefix>live.json names the version to serve, whose files are in
+  <prefix><version>/ (digit/artefact.py);
+- MODEL_REFRESH_SECONDS (default 60): how often the pointer is read again, to switch to the version it names;
 - ALLOWED_ORIGINS (default "*"): comma-separated origins allowed to call from a browser;
 - MAX_BODY_BYTES (default 1 MiB): larger bodies are refused with 413;
 - BODY_TIMEOUT_SECONDS (default 10): a client that sends nothing for this long mid-body gets 408;
@@ -13,8 +15,10 @@ JSON and carries CORS headers. Configuration comes from the environment:
 - RETRY_SECONDS (default 10): after a failed model load, how long until a request tries again;
 - STORAGE_DEADLINE_SECONDS (default 8): after how long a load stops retrying transient storage errors.
 
-The model is loaded once per process, in the background, as soon as the worker starts (or on the first
-request); requests that come before it is ready wait for it, and get 503 with Retry-After if it fails.
+The version live.json names is loaded once per process, in the background, as soon as the worker starts (or on
+the first request); requests that come before it is ready wait for it, and get 503 with Retry-After if it
+fails. From then on the pointer is read every MODEL_REFRESH_SECONDS, and a new version is switched to once it
+has loaded and passed every check (digit/live.py).
 """
 
 import contextlib
@@ -29,12 +33,13 @@ from typing import TYPE_CHECKING
 import flask
 import functions_framework
 
-from digit import payload, store
-from digit.artefact import DEFAULT_PREFIX, WeightsError, parse_metadata
+from digit import payload
+from digit.artefact import DEFAULT_PREFIX, WeightsError, reason
 from digit.loader import Loader, Unavailable
 from digit.logs import log
 
 if TYPE_CHECKING:  # JAX and Keras are imported in the worker only, once the server has forked
+    from digit.live import LiveModel
     from digit.model import Classifier
 
 BUCKET = os.environ.get("WEIGHTS_BUCKET", "")
@@ -46,6 +51,7 @@ BODY_TIMEOUT_SECONDS = float(os.environ.get("BODY_TIMEOUT_SECONDS", 10))
 RETRY_SECONDS = float(os.environ.get("RETRY_SECONDS", 10))
 STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
 LOAD_WAIT_SECONDS = float(os.environ.get("LOAD_WAIT_SECONDS", 30))
+MODEL_REFRESH_SECONDS = float(os.environ.get("MODEL_REFRESH_SECONDS", 60))
 METHODS = "GET, HEAD, POST, OPTIONS"
 
 
@@ -58,39 +64,34 @@ class ClientError(Exception):
         self.headers = headers or {}
 
 
-def load_classifier() -> "Classifier":
-    """Downloads and checks the weights, then rebuilds and compiles the model. This runs in the worker process,
+def open_live_model() -> "LiveModel":
+    """Loads the version the pointer names, then keeps watching the pointer. This runs in the worker process,
     after gunicorn has forked it, as JAX's threads do not survive a fork; importing JAX and Keras here also
     lets the server open its port (and answer health checks) a second or two sooner."""
     if not BUCKET:
         raise WeightsError("WEIGHTS_BUCKET is not set")
     started = time.perf_counter()
-    weights, metadata = store.fetch(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS)
-    fetched = time.perf_counter()
-    from digit import model
+    from digit.live import LiveModel
+    from digit.store import ModelBucket
 
-    imported = time.perf_counter()
-    classifier = model.load(weights, parse_metadata(metadata))
-    classifier.seconds = {"download": fetched - started, "import": imported - fetched, **classifier.seconds}
-    log("INFO", "model loaded", model=classifier.version, seconds=rounded_seconds(classifier))
-    return classifier
-
-
-def rounded_seconds(classifier: "Classifier") -> dict[str, float]:
-    """Where the model's load spent its time, step by step, to the millisecond."""
-    return {step: round(seconds, 3) for step, seconds in classifier.seconds.items()}
+    imported = time.perf_counter() - started
+    live = LiveModel.open(ModelBucket(BUCKET, PREFIX, STORAGE_DEADLINE_SECONDS))
+    live.classifier.seconds = {"import": imported, **live.classifier.seconds}
+    log("INFO", "model loaded", model=live.classifier.version, seconds=live.classifier.load_seconds())
+    live.refresh_every(MODEL_REFRESH_SECONDS)
+    return live
 
 
 def describe_failure(error: Exception) -> str:
     """Logs a failed load and returns what clients may be told: our own messages, never internals."""
-    message = str(error) if isinstance(error, WeightsError) else f"internal error ({type(error).__name__})"
+    message = reason(error)
     cause = error.__cause__ or error
     log("ERROR", f"model load failed: {message}", error_type=type(cause).__name__, detail=str(cause)[:500])
     return message
 
 
-CLASSIFIER = Loader(load_classifier, RETRY_SECONDS, describe_failure)
-os.register_at_fork(after_in_child=CLASSIFIER.start)  # gunicorn imports this file, then forks the worker
+MODELS = Loader(open_live_model, RETRY_SECONDS, describe_failure)
+os.register_at_fork(after_in_child=MODELS.start)  # gunicorn imports this file, then forks the worker
 
 
 @functions_framework.http
@@ -106,7 +107,7 @@ def predict(request: flask.Request) -> flask.Response:
             raise ClientError(405, f"method {request.method} is not allowed; use POST", {"Allow": METHODS})
         query = read_query(request)
         try:
-            classifier = CLASSIFIER.get(wait=LOAD_WAIT_SECONDS)
+            classifier = MODELS.get(wait=LOAD_WAIT_SECONDS).classifier  # this request's version throughout
         except Unavailable as error:
             raise ClientError(503, str(error), {"Retry-After": str(error.retry_after)}) from error
         return answer(200, prediction(classifier, query), cors)
@@ -196,18 +197,20 @@ def prediction(classifier: "Classifier", query: payload.Query) -> dict:
 
 
 def health() -> dict:
-    """Whether the model is loaded, and what it is; asking also starts loading it."""
-    CLASSIFIER.start()
-    classifier = CLASSIFIER.value
-    if classifier is None:
-        return {"loaded": False, "error": CLASSIFIER.error}
-    metadata = classifier.metadata
+    """Whether a model is loaded, which version it is, and what the pointer names; asking also starts loading
+    it."""
+    MODELS.start()
+    live = MODELS.value
+    if live is None:
+        return {"loaded": False, "error": MODELS.error}
+    classifier = live.classifier
     return {
         "loaded": True,
         "model": classifier.version,
-        "arch": metadata["arch"],
-        "accuracy": metadata.get("accuracy"),
-        "load_seconds": rounded_seconds(classifier),
+        "arch": classifier.metadata["arch"],
+        "accuracy": classifier.metadata.get("accuracy"),
+        "load_seconds": classifier.load_seconds(),
+        **live.health(),
     }
 
 

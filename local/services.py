@@ -17,7 +17,7 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_SOURCE = ROOT / "function" / "main.py"
@@ -218,13 +218,22 @@ def storage_client(storage_url: str) -> storage.Client:
     )
 
 
-def upload_weights(client: storage.Client, bucket: str, folder: Path, prefix: str = DEFAULT_PREFIX) -> None:
-    """Creates the bucket if needed and uploads the weights artefact from `folder` under `prefix`."""
+def publish_version(client: storage.Client, bucket: str, folder: Path, prefix: str = DEFAULT_PREFIX) -> str:
+    """Creates the bucket if needed, uploads the model version in `folder` (the two artefact files) to
+    <prefix><version>/ and points live.json at it, as deploy.sh does; returns the version."""
     target = client.bucket(bucket)
     if not target.exists():
         target = client.create_bucket(bucket)
+    version = json.loads((folder / METADATA_FILE).read_text())["version"]
     for name in (WEIGHTS_FILE, METADATA_FILE):
-        target.blob(prefix + name).upload_from_filename(str(folder / name))
+        target.blob(f"{prefix}{version}/{name}").upload_from_filename(str(folder / name))
+    point_live(client, bucket, version, prefix)
+    return version
+
+
+def point_live(client: storage.Client, bucket: str, version: str, prefix: str = DEFAULT_PREFIX) -> None:
+    """Points live.json at `version`."""
+    client.bucket(bucket).blob(prefix + POINTER_FILE).upload_from_string(json.dumps({"version": version}))
 
 
 def wait_until_loaded(function_url: str, timeout: float) -> dict:

@@ -37,7 +37,7 @@ def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStac
     interrupted."""
     announce(f"starting the storage emulator on port {ports['storage']}")
     storage = running.enter_context(services.start_storage(ports["storage"], logs))
-    services.upload_weights(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
+    services.publish_version(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
 
     # The page's origin only, as once deployed; both spellings, since a reader may well type localhost.
     origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"

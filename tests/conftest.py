@@ -84,7 +84,7 @@ def start_function(storage_url, logs) -> Iterator[Callable[..., services.Service
 @pytest.fixture(scope="session")
 def weights_bucket(gcs) -> str:
     """The bucket in the emulator that holds the committed weights, for the function servers tests start."""
-    services.upload_weights(gcs, "weights", WEIGHTS)
+    services.publish_version(gcs, "weights", WEIGHTS)
     return "weights"
 
 

@@ -1,37 +1,53 @@
-"""The weights artefact that training writes and the function serves: two files, named here once.
+"""The model versions that training writes and the function serves, and the names they go by.
 
-WEIGHTS_FILE holds Keras 3 weights; METADATA_FILE is JSON with at least the architecture to rebuild
-(`arch`), a `version` to report, and the weights' `sha256`, checked before they are loaded.
+A version is two files: WEIGHTS_FILE holds Keras 3 weights; METADATA_FILE is JSON with at least the
+architecture to rebuild (`arch`), the `version` it goes by, and the weights' `sha256`, checked before they are
+loaded. In a bucket, each version has a folder of its own, `<prefix><version>/`, and POINTER_FILE,
+`<prefix>live.json`, names the version to serve: `{"version": "<version>", ...}`.
 """
 
 import hashlib
 import json
+import re
 
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "model.json"
-DEFAULT_PREFIX = "model/"  # where in its bucket the function looks for the two files, unless told otherwise
+POINTER_FILE = "live.json"
+DEFAULT_PREFIX = "models/"  # where in its bucket the function finds the versions, unless told otherwise
+# A version names a folder: letters, digits, dots, dashes and underscores (deploy.sh checks the same).
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class WeightsError(Exception):
-    """The weights or their metadata cannot be served; the message says which and why."""
+    """A model version cannot be served; the message says which file and why."""
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def reason(error: Exception) -> str:
+    """What a client may be told about a load that failed: our own messages, never internals."""
+    return str(error) if isinstance(error, WeightsError) else f"internal error ({type(error).__name__})"
+
+
 def parse_metadata(data: bytes) -> dict:
     """METADATA_FILE's contents, once they are known to name an architecture, a version and a checksum."""
-    try:
-        metadata = json.loads(data)
-    except ValueError as error:
-        raise WeightsError(f"{METADATA_FILE} is not valid JSON") from error
-    if not isinstance(metadata, dict):
-        raise WeightsError(f"{METADATA_FILE} must hold a JSON object")
+    metadata = _json_object(data, METADATA_FILE)
     for key in ("arch", "version", "sha256"):
         if not isinstance(metadata.get(key), str):
             raise WeightsError(f"{METADATA_FILE} has no {key!r} string")
     return metadata
+
+
+def parse_pointer(data: bytes) -> str:
+    """The version POINTER_FILE names."""
+    version = _json_object(data, POINTER_FILE).get("version")
+    if not isinstance(version, str):
+        raise WeightsError(f"{POINTER_FILE} has no 'version' string")
+    if not VERSION_NAME.fullmatch(version):
+        raise WeightsError(f"{POINTER_FILE} names {version[:40]!r}, which is not a version's name")
+    return version
 
 
 def check(weights: bytes, metadata: dict) -> None:
@@ -41,3 +57,13 @@ def check(weights: bytes, metadata: dict) -> None:
         raise WeightsError(
             f"{WEIGHTS_FILE} does not match {METADATA_FILE}: sha256 {actual[:12]}…, expected {metadata['sha256'][:12]}…"
         )
+
+
+def _json_object(data: bytes, name: str) -> dict:
+    try:
+        value = json.loads(data)
+    except ValueError as error:
+        raise WeightsError(f"{name} is not valid JSON") from error
+    if not isinstance(value, dict):
+        raise WeightsError(f"{name} must hold a JSON object")
+    return value

@@ -46,6 +46,10 @@ class Classifier:
         self._compiled: dict[int, Callable[[np.ndarray], jax.Array]] = {}
         self._compiling = threading.Lock()
 
+    def load_seconds(self) -> dict[str, float]:
+        """Where this model's load spent its time, step by step, to the millisecond."""
+        return {step: round(seconds, 3) for step, seconds in self.seconds.items()}
+
     @property
     def compiled_sizes(self) -> list[int]:
         """The batch sizes compiled so far."""
@@ -69,7 +73,12 @@ class Classifier:
                 compiled = self._compiled.get(size)
                 if compiled is None:
                     shape = jax.ShapeDtypeStruct((size, SIZE, SIZE), np.float32)
-                    compiled = self._compiled[size] = jax.jit(self._forward).lower(shape).compile()
+                    # Tracing runs stateless_call, whose own scope, on closing, would give every variable this
+                    # thread left empty (the rebuilt model's, see rebuild) its random initial value; inside a
+                    # scope that initialises nothing, it leaves them empty.
+                    with keras.StatelessScope(initialize_variables=False):
+                        compiled = jax.jit(self._forward).lower(shape).compile()
+                    self._compiled[size] = compiled
         return compiled
 
 

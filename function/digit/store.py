@@ -1,49 +1,96 @@
-"""Fetching the weights artefact from Cloud Storage (or from the storage emulator when
-STORAGE_EMULATOR_HOST is set, which the google-cloud-storage client honours by itself)."""
+"""The model versions in a Cloud Storage bucket (or in the storage emulator when STORAGE_EMULATOR_HOST is set,
+which the google-cloud-storage client honours by itself): the pointer, and each version's two files."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from google.api_core import exceptions as gcs_errors
 from google.api_core.exceptions import RetryError
 from google.api_core.retry import Retry
 from google.cloud import storage
 
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
+from digit.artefact import METADATA_FILE, POINTER_FILE, WEIGHTS_FILE, WeightsError, parse_pointer
 
 TIMEOUT = (3.0, 10.0)  # seconds to connect, seconds between bytes
+T = TypeVar("T")
 
 
-def fetch(bucket_name: str, prefix: str, deadline: float) -> tuple[bytes, bytes]:
-    """The (weights, metadata) bytes stored under `prefix` in the bucket. Transient errors are retried until
-    `deadline` seconds have passed (an attempt under way may add its own timeout): a cold start must not hang
-    for the client's default two minutes when storage is unreachable, since the caller answers 503 and tries
-    again later anyway."""
-    retry = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
-    try:
-        bucket = storage.Client().bucket(bucket_name)
-    except Exception as error:  # no credentials or no project: google-auth raises several types
-        raise WeightsError(f"cannot create a Cloud Storage client ({type(error).__name__})") from error
-    return (_download(bucket, prefix + WEIGHTS_FILE, retry), _download(bucket, prefix + METADATA_FILE, retry))
+@dataclass(frozen=True)
+class Pointer:
+    version: str
+    generation: int  # Cloud Storage's number for this content of the pointer object
 
 
-def _download(bucket: storage.Bucket, name: str, retry: Retry) -> bytes:
-    """One object's bytes, or a WeightsError that names the cause without the client's internals."""
-    where = f"gs://{bucket.name}/{name}"
-    try:
-        return bucket.blob(name).download_as_bytes(retry=retry, timeout=TIMEOUT)
-    except gcs_errors.NotFound as error:
-        if not _exists(bucket, retry):
-            raise WeightsError(f"bucket gs://{bucket.name} does not exist") from error
-        raise WeightsError(f"{where} does not exist") from error
-    except gcs_errors.Forbidden as error:
-        raise WeightsError(f"no permission to read {where}") from error
-    except gcs_errors.GoogleAPICallError as error:
-        raise WeightsError(f"Cloud Storage answered {error.code} for {where}") from error
-    except Exception as error:  # connection refused, DNS, timeouts: requests and google-auth raise many types
-        cause = error.cause if isinstance(error, RetryError) and error.cause else error
-        raise WeightsError(f"cannot reach Cloud Storage to read {where} ({type(cause).__name__})") from error
+class ModelBucket:
+    """`<prefix>live.json` and the folders `<prefix><version>/` in a bucket. Transient errors are retried until
+    `deadline` seconds have passed (an attempt under way may add its own timeout): a load must not hang for the
+    client's default two minutes when storage is unreachable, since the caller tries again later anyway.
+    Every failure is a WeightsError that names the object and the cause, without the client's internals."""
 
+    def __init__(self, bucket: str, prefix: str, deadline: float):
+        self.name = bucket
+        self.prefix = prefix
+        self._retry = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
+        self._bucket: storage.Bucket | None = None
 
-def _exists(bucket: storage.Bucket, retry: Retry) -> bool:
-    try:
-        return bucket.exists(retry=retry, timeout=TIMEOUT)
-    except Exception:  # the answer only refines an error message
-        return True
+    def pointer_generation(self) -> int:
+        """The pointer's generation, read from its metadata: the cheap way to tell whether it changed."""
+        return self._blob(self.prefix + POINTER_FILE).generation
+
+    def read_pointer(self) -> Pointer:
+        """The version the pointer names, and the generation of the content read."""
+        blob = self._blob(self.prefix + POINTER_FILE)
+        return Pointer(parse_pointer(self._download(blob.name, blob)), blob.generation)
+
+    def read_version(self, version: str) -> tuple[bytes, bytes]:
+        """A version's (weights, metadata) bytes."""
+        folder = f"{self.prefix}{version}/"
+        return self._download(folder + WEIGHTS_FILE), self._download(folder + METADATA_FILE)
+
+    def _client_bucket(self) -> storage.Bucket:
+        if self._bucket is None:  # made on first use: in the worker, once the server has forked
+            try:
+                self._bucket = storage.Client().bucket(self.name)
+            except Exception as error:  # no credentials or no project: google-auth raises several types
+                raise WeightsError(f"cannot create a Cloud Storage client ({type(error).__name__})") from error
+        return self._bucket
+
+    def _blob(self, name: str) -> storage.Blob:
+        """The object's metadata."""
+        blob = self._call(name, lambda bucket: bucket.get_blob(name, retry=self._retry, timeout=TIMEOUT))
+        if blob is None:
+            raise self._missing(name)
+        return blob
+
+    def _download(self, name: str, blob: storage.Blob | None = None) -> bytes:
+        def download(bucket: storage.Bucket) -> bytes:
+            return (blob or bucket.blob(name)).download_as_bytes(retry=self._retry, timeout=TIMEOUT)
+
+        return self._call(name, download)
+
+    def _call(self, name: str, request: Callable[[storage.Bucket], T]) -> T:
+        where = f"gs://{self.name}/{name}"
+        try:
+            return request(self._client_bucket())
+        except gcs_errors.NotFound as error:
+            raise self._missing(name) from error
+        except gcs_errors.Forbidden as error:
+            raise WeightsError(f"no permission to read {where}") from error
+        except gcs_errors.GoogleAPICallError as error:
+            raise WeightsError(f"Cloud Storage answered {error.code} for {where}") from error
+        except WeightsError:
+            raise
+        except Exception as error:  # connection refused, DNS, timeouts: requests and google-auth raise many types
+            cause = error.cause if isinstance(error, RetryError) and error.cause else error
+            raise WeightsError(f"cannot reach Cloud Storage to read {where} ({type(cause).__name__})") from error
+
+    def _missing(self, name: str) -> WeightsError:
+        """The error for an object that is not there, or for its bucket."""
+        try:
+            bucket_exists = self._client_bucket().exists(retry=self._retry, timeout=TIMEOUT)
+        except Exception:  # the answer only refines an error message
+            bucket_exists = True
+        if not bucket_exists:
+            return WeightsError(f"bucket gs://{self.name} does not exist")
+        return WeightsError(f"gs://{self.name}/{name} does not exist")

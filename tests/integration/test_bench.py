@@ -18,5 +18,5 @@ def test_the_benchmark_runs_and_reports_every_measure():
         row = next(row for row in rows if label in row)
         assert re.search(r"\d", row.split("|")[2]), row  # a measured number, not a placeholder
     assert "0 errors" in next(row for row in rows if "concurrent" in row)
-    steps = r"server start [\d.]+ s · download [\d.]+ s · import [\d.]+ s · load [\d.]+ s · compile [\d.]+ s · check"
+    steps = r"server start [\d.]+ s · import [\d.]+ s · download [\d.]+ s · load [\d.]+ s · compile [\d.]+ s · check"
     assert re.search(f"Cold start, median steps: {steps}", result.stdout)

@@ -11,7 +11,7 @@ from local.services import WEIGHTS
 from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
-LOAD_STEPS = ["download", "import", "load", "compile", "check"]
+LOAD_STEPS = ["import", "download", "load", "compile", "check"]
 
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):
@@ -42,7 +42,8 @@ def test_health_reports_the_loaded_model_and_where_its_load_spent_its_time(funct
     health = http.get(function_url).json()
     load_seconds = health.pop("load_seconds")
     assert health == {
-        "loaded": True, "model": METADATA["version"], "arch": METADATA["arch"], "accuracy": METADATA["accuracy"],
+        "loaded": True, "model": METADATA["version"], "live": METADATA["version"], "arch": METADATA["arch"],
+        "accuracy": METADATA["accuracy"],
     }  # fmt: skip
     assert list(load_seconds) == LOAD_STEPS
     assert all(0 <= seconds < 60 for seconds in load_seconds.values())

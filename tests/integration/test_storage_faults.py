@@ -1,6 +1,9 @@
-"""Storage faults at cold start, injected into the real storage emulator: each must give 503 with a message
-naming the cause (and nothing of the host), keep the process up, and heal on the next request after the
-retry interval once fixed, without a restart."""
+"""Faults at cold start, injected into the real storage emulator, one test each, all against one function server
+that has never loaded a model: each must give 503 with a message naming the cause (and nothing of the host),
+and keep the process up; once fixed, the function heals on the next request after the retry interval,
+without a restart. (A server already serving keeps its version through the same faults: test_versions.py.)
+
+The tests run in this file's order: the first finds no storage at all, the last heals."""
 
 import json
 import re
@@ -12,14 +15,38 @@ import pytest
 import requests
 
 from digit import architectures
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 from local import services
 from local.services import WEIGHTS
+from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version
 
-METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
-GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
 MARKER = "request-body-marker-5f1c"  # sent in every body here; must never reach a log
-PREFIX = "model/"
+BODY = {"note": MARKER, "image": ",".join(["0"] * 783 + ["255"])}
+VERSION = METADATA["version"]
+FILES = f"gs://faulty/{DEFAULT_PREFIX}{VERSION}/"
+
+
+@pytest.fixture(scope="module")
+def storage_port() -> int:
+    return services.free_port()  # nothing listens there until `emulator` starts
+
+
+@pytest.fixture(scope="module")
+def server(start_function, storage_port) -> services.Service:
+    # RETRY_SECONDS=0: every request makes a new attempt (the interval itself is tested in test_loader.py).
+    return start_function("faulty", STORAGE_EMULATOR_HOST=f"http://127.0.0.1:{storage_port}", RETRY_SECONDS="0",
+                          STORAGE_DEADLINE_SECONDS="1")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def emulator(storage_port, logs):
+    with services.start_storage(storage_port, logs) as running:
+        yield services.storage_client(running.url)
+
+
+@pytest.fixture(scope="module")
+def bucket(emulator):
+    return emulator.create_bucket("faulty")
 
 
 @pytest.fixture(scope="module")
@@ -29,88 +56,113 @@ def mlp_weights(tmp_path_factory) -> bytes:
     return path.read_bytes()
 
 
-def metadata_for(weights: bytes, **changes) -> bytes:
-    return json.dumps({**METADATA, "sha256": sha256(weights), **changes}).encode()
+def expect_503(server: services.Service, cause: str) -> None:
+    response = requests.post(server.url, json=BODY, timeout=30)
+    assert response.status_code == 503, response.text
+    message = response.json()["error"]
+    assert re.fullmatch(f"the model could not be loaded: {cause}", message), message
+    assert response.headers["Retry-After"] == "1"
+    assert not re.search(r"/tmp|/work|/home|/root|127\.0\.0\.1|token|credential", message, re.I)
+    assert server.process.poll() is None
 
 
-def test_each_fault_gives_503_naming_its_cause_and_heals_without_a_restart(start_function, logs, mlp_weights, http):
-    port = services.free_port()  # no emulator there yet: storage is unreachable
-    # RETRY_SECONDS=0: every request makes a new attempt (the interval itself is tested in test_loader.py).
-    server = start_function("faulty", STORAGE_EMULATOR_HOST=f"http://127.0.0.1:{port}", RETRY_SECONDS="0",
-                            STORAGE_DEADLINE_SECONDS="1")  # fmt: skip
-    body = {"note": MARKER, "image": ",".join(["0"] * 783 + ["255"])}
+def point(bucket, content: str) -> None:
+    bucket.blob(DEFAULT_PREFIX + POINTER_FILE).upload_from_string(content)
 
-    def answer() -> requests.Response:
-        return http.post(server.url, json=body, timeout=30)
 
-    def expect_503(cause: str) -> None:
-        response = answer()
-        assert response.status_code == 503, response.text
-        message = response.json()["error"]
-        assert re.fullmatch(f"the model could not be loaded: {cause}", message), message
-        assert response.headers["Retry-After"] == "1"
-        assert not re.search(r"/tmp|/work|/home|/root|127\.0\.0\.1|token|credential", message, re.I)
+def test_storage_unreachable(server):
+    expect_503(server, r"cannot reach Cloud Storage to read gs://faulty/models/live\.json \(ConnectionError\)")
 
-    expect_503(r"cannot reach Cloud Storage to read gs://faulty/model/model\.weights\.h5 \(ConnectionError\)")
 
-    emulator = services.start_storage(port, logs)
-    try:
-        gcs = services.storage_client(emulator.url)
-        expect_503(r"bucket gs://faulty does not exist")
+def test_bucket_missing(server, emulator):
+    expect_503(server, r"bucket gs://faulty does not exist")
 
-        bucket = gcs.create_bucket("faulty")
-        expect_503(r"gs://faulty/model/model\.weights\.h5 does not exist")
 
-        def put(weights: bytes, metadata: bytes) -> None:
-            bucket.blob(PREFIX + WEIGHTS_FILE).upload_from_string(weights)
-            bucket.blob(PREFIX + METADATA_FILE).upload_from_string(metadata)
+def test_pointer_missing(server, bucket):
+    expect_503(server, r"gs://faulty/models/live\.json does not exist")
 
-        put(GOOD_WEIGHTS, b'{"arch": "cnn", "version":')
-        expect_503(r"model\.json is not valid JSON")
 
-        put(GOOD_WEIGHTS, json.dumps({"arch": "cnn", "sha256": sha256(GOOD_WEIGHTS)}).encode())
-        expect_503(r"model\.json has no 'version' string")
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        ('{"version": ', r"live\.json is not valid JSON"),
+        ('["cnn"]', r"live\.json must hold a JSON object"),
+        ('{"version": 7}', r"live\.json has no 'version' string"),
+        ('{"version": "../weights"}', r"live\.json names '\.\./weights', which is not a version's name"),
+    ],
+)
+def test_pointer_malformed(server, bucket, content, cause):
+    point(bucket, content)
+    expect_503(server, cause)
 
-        corrupted = bytearray(GOOD_WEIGHTS)
-        corrupted[len(corrupted) // 2] ^= 0xFF
-        put(bytes(corrupted), metadata_for(GOOD_WEIGHTS))
-        expect_503(r"model\.weights\.h5 does not match model\.json: sha256 [0-9a-f]{12}…, expected [0-9a-f]{12}…")
 
-        truncated = GOOD_WEIGHTS[: len(GOOD_WEIGHTS) // 2]
-        put(truncated, metadata_for(truncated))  # a consistent checksum, but half a file
-        expect_503(r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
+def test_version_folder_missing(server, bucket):
+    point(bucket, json.dumps({"version": VERSION}))
+    expect_503(server, re.escape(FILES) + r"model\.weights\.h5 does not exist")
 
-        put(mlp_weights, metadata_for(mlp_weights))  # weights of another architecture
-        expect_503(r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
 
-        put(GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, arch="resnet"))
-        expect_503(r"model\.json: unknown architecture 'resnet'; known: cnn, mlp")
+@pytest.mark.parametrize(
+    ("metadata", "cause"),
+    [
+        (b'{"arch": "cnn", "version":', r"model\.json is not valid JSON"),
+        (json.dumps({"arch": "cnn", "sha256": "0" * 64}).encode(), r"model\.json has no 'version' string"),
+        (metadata_for(GOOD_WEIGHTS, version="cnn-000000000000"),
+         rf"model\.json in the folder {VERSION}/ is that of 'cnn-000000000000'"),
+        (metadata_for(GOOD_WEIGHTS, arch="resnet"), r"model\.json: unknown architecture 'resnet'; known: cnn, mlp"),
+    ],
+)  # fmt: skip
+def test_metadata_wrong(server, bucket, metadata, cause):
+    put_version(bucket, VERSION, GOOD_WEIGHTS, metadata)
+    expect_503(server, cause)
 
-        put(GOOD_WEIGHTS, (WEIGHTS / METADATA_FILE).read_bytes())
-        response = answer()
-        assert response.status_code == 200, response.text
-        assert response.json()["model"] == METADATA["version"]
-        assert server.process.poll() is None  # the same process all along
-    finally:
-        emulator.stop()
 
+def test_weights_corrupted(server, bucket):
+    corrupted = bytearray(GOOD_WEIGHTS)
+    corrupted[len(corrupted) // 2] ^= 0xFF
+    put_version(bucket, VERSION, bytes(corrupted), metadata_for(GOOD_WEIGHTS))
+    expect_503(server, r"model\.weights\.h5 does not match model\.json: sha256 [0-9a-f]{12}…, expected [0-9a-f]{12}…")
+
+
+def test_weights_truncated(server, bucket):
+    truncated = GOOD_WEIGHTS[: len(GOOD_WEIGHTS) // 2]
+    put_version(bucket, VERSION, truncated, metadata_for(truncated))  # a consistent checksum, but half a file
+    expect_503(server, r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
+
+
+def test_weights_of_another_architecture(server, bucket, mlp_weights):
+    put_version(bucket, VERSION, mlp_weights, metadata_for(mlp_weights))
+    expect_503(server, r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
+
+
+def test_self_check_failing(server, bucket):
+    stored = METADATA["self_check"]
+    wrong = {**stored, "probabilities": [row[::-1] for row in stored["probabilities"]]}  # other digits
+    put_version(bucket, VERSION, GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, self_check=wrong))
+    expect_503(server, r"the rebuilt model reads self_check input 0 as \d, the trained model read it as \d")
+
+
+def test_fixed_storage_heals_the_same_process(server, bucket):
+    put_version(bucket, VERSION, GOOD_WEIGHTS, (WEIGHTS / METADATA_FILE).read_bytes())
+    response = requests.post(server.url, json=BODY, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == VERSION
+    assert server.process.poll() is None  # the same process all along
+
+
+def test_every_failure_was_logged_as_a_structured_error_without_the_body(server):
     logged = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
-    assert logged[-1]["severity"] == "INFO" and logged[-1]["message"] == "model loaded"
+    assert (logged[-1]["severity"], logged[-1]["message"]) == ("INFO", "model loaded")
     assert {entry["severity"] for entry in logged[:-1]} == {"ERROR"}
-    causes = [entry["message"].removeprefix("model load failed: ") for entry in logged[:-1]]
-    distinct = [cause for index, cause in enumerate(causes) if index == 0 or cause != causes[index - 1]]
-    assert [cause.split(" ")[0] for cause in distinct] == [
-        "cannot", "bucket", "gs://faulty/model/model.weights.h5", "model.json", "model.json",
-        "model.weights.h5", "model.weights.h5", "model.weights.h5", "model.json:",
-    ]  # fmt: skip
+    assert all(entry["message"].startswith("model load failed: ") for entry in logged[:-1])
+    assert len(logged) > 15  # one for each failed request above
     assert MARKER not in server.log.read_text()
 
 
 def test_concurrent_first_requests_trigger_exactly_one_download(gcs, start_function, storage):
-    services.upload_weights(gcs, "once", WEIGHTS)
+    services.publish_version(gcs, "once", WEIGHTS)
 
     def downloads() -> int:
-        return storage.log.read_text().count("GET /download/storage/v1/b/once/o/model%2Fmodel.weights.h5")
+        return storage.log.read_text().count(f"GET /download/storage/v1/b/once/o/models%2F{VERSION}%2F{WEIGHTS_FILE}")
 
     server = start_function("once")
     image = {"image": ",".join(["0"] * 783 + ["255"])}

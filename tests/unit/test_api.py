@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from functions_framework import create_app
 
+from digit.live import LiveModel
 from digit.loader import Loader
 from digit.model import load_files
+from digit.store import ModelBucket
 from local.services import ROOT, WEIGHTS
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
@@ -21,9 +23,15 @@ def function():
     app = create_app(target="predict", source=str(ROOT / "function" / "main.py"))
     import main
 
-    main.CLASSIFIER = Loader(lambda: load_files(WEIGHTS), retry_interval=10, on_error=str)
+    main.MODELS = serving(load_files)
     main.app = app
     return main
+
+
+def serving(load) -> Loader:
+    """The loader of a LiveModel serving the committed weights as `load(folder)` gives them; its bucket is
+    never asked (the pointer is not watched here)."""
+    return Loader(lambda: LiveModel(ModelBucket("unused", "models/", 1), load(WEIGHTS), 0), 10, on_error=str)
 
 
 @pytest.fixture
@@ -76,6 +84,7 @@ def test_get_reports_health_and_model_metadata(client):
     assert body == {
         "loaded": True,
         "model": metadata["version"],
+        "live": metadata["version"],
         "arch": metadata["arch"],
         "accuracy": metadata["accuracy"],
     }
@@ -152,11 +161,11 @@ class Broken:
 
 
 def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(function, capsys):
-    function.CLASSIFIER = Loader(Broken, retry_interval=10, on_error=str)
+    function.MODELS = serving(lambda folder: Broken())
     try:
         response = function.app.test_client().post("/", data=json.dumps({"note": "secret-7c1", "image": csv(ONE)}))
     finally:
-        function.CLASSIFIER = Loader(lambda: load_files(WEIGHTS), retry_interval=10, on_error=str)
+        function.MODELS = serving(load_files)
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}
     logged = capsys.readouterr().err.strip().splitlines()

@@ -1,0 +1,234 @@
+"""Model versions side by side in the bucket, and the function switching between them as live.json says, through
+the real server and the storage emulator: under load with no failed request and every answer from the version
+that it names, twice in a row, never to a version that cannot be served (and healing once the pointer is
+fixed), and without memory growing over many switches."""
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
+from digit.model import load_files
+from local import services
+from local.services import WEIGHTS
+from tests.helpers import ONE, csv
+from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version, variant
+
+REFRESH_SECONDS = 0.3
+ORIGINAL = METADATA["version"]
+BODY = {"image": csv(ONE)}
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """The committed version and two variants of it, each in a folder of its own, by version."""
+    found = {ORIGINAL: WEIGHTS}
+    for seed in (1, 2):
+        folder = tmp_path_factory.mktemp(f"variant-{seed}")
+        found[variant(folder, seed)] = folder
+    return found
+
+
+@pytest.fixture(scope="module")
+def expected(folders) -> dict[str, np.ndarray]:
+    """What each version answers for BODY's image, computed here."""
+    return {version: answer_of(folder) for version, folder in folders.items()}
+
+
+def answer_of(folder: Path) -> np.ndarray:
+    return load_files(folder).probabilities(ONE[np.newaxis].astype(np.float32))[0]
+
+
+@pytest.fixture(scope="module")
+def bucket(gcs, folders):
+    bucket = gcs.create_bucket("versions")
+    for version, folder in folders.items():
+        put_version(bucket, version, (folder / WEIGHTS_FILE).read_bytes(), (folder / METADATA_FILE).read_bytes())
+    point(bucket, ORIGINAL)
+    return bucket
+
+
+@pytest.fixture(scope="module")
+def server(bucket, start_function) -> services.Service:
+    server = start_function("versions", MODEL_REFRESH_SECONDS=str(REFRESH_SECONDS))
+    services.wait_until_loaded(server.url, timeout=60)
+    return server
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_original(request):
+    """Each test starts from the committed version, served and pointed at, nothing pending."""
+    if "server" in request.fixturenames:
+        bucket, server = request.getfixturevalue("bucket"), request.getfixturevalue("server")
+        point(bucket, ORIGINAL)
+        wait_for(server, lambda health: health["model"] == ORIGINAL and "pending" not in health)
+    yield
+
+
+def point(bucket, version: str, **fields) -> None:
+    bucket.blob(DEFAULT_PREFIX + POINTER_FILE).upload_from_string(json.dumps({"version": version, **fields}))
+
+
+def wait_for(server: services.Service, condition, timeout: float = 60) -> dict:
+    """The function's health, once `condition(health)` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        health = requests.get(server.url, timeout=10).json()
+        if condition(health):
+            return health
+        assert time.monotonic() < deadline, f"still {health}"
+        time.sleep(0.05)
+
+
+def served_version(server: services.Service, expected: dict[str, np.ndarray]) -> str:
+    """The version that answers a request, checked against what that version answers offline."""
+    response = requests.post(server.url, json=BODY, timeout=30)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    np.testing.assert_allclose(answer["probabilities"], expected[answer["model"]], atol=1e-5)
+    return answer["model"]
+
+
+def test_a_switch_under_load_fails_no_request_and_every_answer_is_from_the_version_it_names(server, bucket, expected):
+    other = next(version for version in expected if version != ORIGINAL)
+    answers: dict[int, list[tuple[int, str | None, list]]] = {client: [] for client in range(4)}
+    stop = threading.Event()
+
+    def client(number: int) -> None:
+        with requests.Session() as session:
+            while not stop.is_set():
+                response = session.post(server.url, json=BODY, timeout=30)
+                body = response.json()
+                answers[number].append((response.status_code, body.get("model"), body.get("probabilities")))
+
+    clients = [threading.Thread(target=client, args=(number,)) for number in answers]
+    for thread in clients:
+        thread.start()
+    time.sleep(0.5)
+    point(bucket, other)
+    wait_for(server, lambda health: health["model"] == other)
+    time.sleep(0.5)
+    stop.set()
+    for thread in clients:
+        thread.join(30)
+
+    for seen in answers.values():
+        assert {status for status, _, _ in seen} == {200}
+        models = [model for _, model, _ in seen]
+        switched = models.index(other)
+        assert models[:switched] == [ORIGINAL] * switched and models[switched:] == [other] * (len(models) - switched)
+        for _, model, probabilities in seen:
+            np.testing.assert_allclose(probabilities, expected[model], atol=1e-5)
+    assert served_version(server, expected) == other
+
+
+def test_two_switches_in_a_row(server, bucket, expected):
+    first, second = [version for version in expected if version != ORIGINAL]
+    for version in (first, second):
+        point(bucket, version, history=[ORIGINAL])
+        health = wait_for(server, lambda health, version=version: health["model"] == version)
+        assert health["live"] == version and "pending" not in health
+        assert served_version(server, expected) == version
+    assert list(health["load_seconds"]) == ["download", "load", "compile", "check"]  # no import: done at start
+    switches = [json.loads(line) for line in server.log.read_text().splitlines() if '"model switched"' in line]
+    assert [(entry["previous"], entry["model"]) for entry in switches[-2:]] == [(ORIGINAL, first), (first, second)]
+
+
+NOT_CNN = r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)"
+# What live.json says in each case, and the cause the function must give.
+CASES = {
+    "missing folder": ('{"version": "missing"}', r"gs://versions/models/missing/model\.weights\.h5 does not exist"),
+    "malformed pointer": ('{"version": ', r"live\.json is not valid JSON"),
+    "sha mismatch": ('{"version": "corrupted"}', r"model\.weights\.h5 does not match model\.json: sha256 .*"),
+    "truncated": ('{"version": "truncated"}', NOT_CNN),
+    "unknown architecture": ('{"version": "unknown-arch"}', r"model\.json: unknown architecture 'resnet'; .*"),
+    "wrong architecture": ('{"version": "mlp-weights"}', NOT_CNN),
+    "self-check": ('{"version": "self-check"}', r"the rebuilt model reads self_check input 0 as \d, .*"),
+    "misnamed": ('{"version": "misnamed"}', rf"model\.json in the folder misnamed/ is that of '{ORIGINAL}'"),
+}
+
+
+@pytest.fixture(scope="module")
+def broken_versions(bucket, tmp_path_factory) -> None:
+    """The versions of CASES that the bucket holds, each in a folder of its own."""
+    from digit import architectures
+
+    corrupted = bytearray(GOOD_WEIGHTS)
+    corrupted[len(corrupted) // 2] ^= 0xFF
+    truncated = GOOD_WEIGHTS[: len(GOOD_WEIGHTS) // 2]
+    mlp_folder = tmp_path_factory.mktemp("mlp")
+    architectures.build("mlp").save_weights(mlp_folder / WEIGHTS_FILE)
+    mlp = (mlp_folder / WEIGHTS_FILE).read_bytes()
+    stored = METADATA["self_check"]
+    self_check = {**stored, "probabilities": [row[::-1] for row in stored["probabilities"]]}  # other digits
+    for name, weights, metadata in [
+        ("corrupted", bytes(corrupted), metadata_for(GOOD_WEIGHTS, version="corrupted")),
+        ("truncated", truncated, metadata_for(truncated, version="truncated")),
+        ("unknown-arch", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, version="unknown-arch", arch="resnet")),
+        ("mlp-weights", mlp, metadata_for(mlp, version="mlp-weights")),
+        ("self-check", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, version="self-check", self_check=self_check)),
+        ("misnamed", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS)),
+    ]:
+        put_version(bucket, name, weights, metadata)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_version_that_cannot_be_served_leaves_the_served_one_and_says_why_once(
+    server, bucket, expected, broken_versions, case
+):
+    pointer, cause = CASES[case]
+    errors_before = len(errors(server))
+    bucket.blob(DEFAULT_PREFIX + POINTER_FILE).upload_from_string(pointer)
+    health = wait_for(server, lambda health: "pending" in health)
+    assert re.fullmatch(cause, health["pending"]["error"]), health
+    pointed = json.loads(pointer)["version"] if pointer.endswith("}") else None
+    assert health["pending"]["version"] == health["live"] == pointed
+    assert health["model"] == ORIGINAL and served_version(server, expected) == ORIGINAL
+    time.sleep(4 * REFRESH_SECONDS)  # a few refreshes more, each trying again
+    logged = errors(server)[errors_before:]
+    assert len(logged) == 1, logged  # one ERROR for this pointer, not one per refresh
+    assert logged[0]["message"] == f"model version not served: {health['pending']['error']}"
+    assert (logged[0]["version"], logged[0]["serving"]) == (pointed, ORIGINAL)
+    assert served_version(server, expected) == ORIGINAL
+
+
+def test_a_missing_version_is_tried_again_until_it_arrives(server, bucket, expected, folders, tmp_path):
+    late_folder = tmp_path / "late"
+    late = variant(late_folder, seed=3)
+    point(bucket, late)
+    wait_for(server, lambda health: "pending" in health and "does not exist" in health["pending"]["error"])
+    put_version(bucket, late, (late_folder / WEIGHTS_FILE).read_bytes(), (late_folder / METADATA_FILE).read_bytes())
+    expected[late] = answer_of(late_folder)
+    wait_for(server, lambda health: health["model"] == late and "pending" not in health)  # the pointer as it was
+    assert served_version(server, expected) == late
+
+
+def errors(server: services.Service) -> list[dict]:
+    return [json.loads(line) for line in server.log.read_text().splitlines() if '"severity": "ERROR"' in line]
+
+
+def worker_memory_mib(server: services.Service) -> float:
+    (worker,) = services.descendants(server.process.pid)
+    status = Path(f"/proc/{worker}/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def test_memory_does_not_grow_over_twenty_switches(server, bucket, expected):
+    first, second = [version for version in expected if version != ORIGINAL][:2]
+    measured = []
+    for switch in range(20):
+        version = (first, second)[switch % 2]
+        point(bucket, version)
+        wait_for(server, lambda health, version=version: health["model"] == version)
+        served_version(server, expected)
+        measured.append(worker_memory_mib(server))
+    print(f"worker memory over 20 switches, MiB: {[round(m) for m in measured]}")
+    # The first switches settle the allocator's pools; after them, a version kept alive would cost a few
+    # megabytes each time.
+    assert measured[-1] - measured[9] < 10, measured
