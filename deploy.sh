@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
-# Deploys Digit to a Google Cloud project: the weights to a private bucket, function/ as a gen2 HTTP Cloud
-# Function that reads them as a service account of its own, and site/ to a public bucket that serves the
-# page. Safe to run again: what exists is kept, the function and the files are brought up to date.
-# ./deploy.sh --help lists the flags; the README says what it needs, what it creates, what that costs, and
-# how to remove it.
+# Deploys Digit to a Google Cloud project: the weights to a private bucket as a model version that the function
+# serves, function/ as a gen2 HTTP Cloud Function that reads them as a service account of its own, and site/ to
+# a public bucket that serves the page. Safe to run again: what exists is kept, the function and the files are
+# brought up to date. Its commands publish, promote and roll back model versions without a redeploy.
+# ./deploy.sh --help lists the commands and flags; the README says what it needs, what it creates, what that
+# costs, and how to remove it.
 set -Eeuo pipefail
+((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "deploy.sh needs bash 4.4 or newer" >&2; exit 2; }
 
-# Where the function looks in its bucket: its default, DEFAULT_PREFIX in function/digit/artefact.py.
-WEIGHTS_PREFIX="model/"
+# The bucket's layout, as function/digit/artefact.py names it (tests/deploy checks that the two agree):
+# MODELS_PREFIX<version>/ holds a version's two files, MODELS_PREFIX live.json names the version served.
+MODELS_PREFIX="models/"
+POINTER_FILE="live.json"
+VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]*$'
+HISTORY_KEPT=20  # earlier live versions that live.json remembers, for rollback
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
-project="" region="" bucket="" site_bucket="" function_name="digit" runtime="python312" memory="1Gi" cpu=1
-concurrency=8 min_instances=0 max_instances=3 dry_run=false
+command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
+runtime="python312" memory="1Gi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
+deploy_flags=false  # whether a flag that only the full deploy takes was given
 
 usage() {
   cat <<'EOF'
 Usage: ./deploy.sh --project PROJECT --region REGION [options]
+       ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
 
-Deploys Digit to Google Cloud: the weights to a bucket, function/ as a gen2 HTTP Cloud Function,
-and site/ to a public bucket serving the page. Prints the page's and the function's URLs.
+Without a command, deploys Digit to Google Cloud: the weights to a bucket as a model version, pointed live,
+function/ as a gen2 HTTP Cloud Function, and site/ to a public bucket serving the page. Prints the page's and
+the function's URLs.
+
+The commands change which model version the deployed function serves, without a redeploy (it reads the
+pointer every minute):
+  publish               uploads weights/ as a new version, without switching to it
+  promote VERSION       points live at VERSION, once its folder holds both files and the weights match the
+                        sha256 in its model.json
+  rollback              points live back at the version live before
+  versions              lists the versions, with their accuracy and training date, and which one is live
 
   --project PROJECT     the Google Cloud project id (required)
-  --region REGION       where the function and the buckets live, e.g. europe-west1 (required)
+  --region REGION       where the function and the buckets live, e.g. europe-west1 (required to deploy)
   --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
   --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site)
   --function NAME       the function's name (default: digit); it runs as the service account
@@ -45,7 +62,18 @@ usage_error() {
   exit 2
 }
 
-parse_flags() {
+parse_arguments() {
+  case ${1:-} in
+    publish | rollback | versions) command=$1; shift ;;
+    promote)
+      command=promote
+      [[ $# -ge 2 && $2 != -* ]] || usage_error "promote needs the VERSION to point live at"
+      version_asked=$2
+      [[ $version_asked =~ $VERSION_NAME ]] || usage_error "'$version_asked' is not a version's name"
+      shift 2 ;;
+    -* | "") ;;
+    *) usage_error "unknown command: $1" ;;
+  esac
   while (($# > 0)); do
     case $1 in
       -h | --help) usage; exit 0 ;;
@@ -57,20 +85,29 @@ parse_flags() {
     esac
     case $1 in
       --project) project=$2 ;;
-      --region) region=$2 ;;
       --bucket) bucket=$2 ;;
-      --site-bucket) site_bucket=$2 ;;
-      --function) function_name=$2 ;;
-      --runtime) runtime=$2 ;;
-      --memory) memory=$2 ;;
-      --cpu) cpu=$2 ;;
-      --concurrency) concurrency=$2 ;;
-      --min-instances) min_instances=$2 ;;
-      --max-instances) max_instances=$2 ;;
+      --region) region=$2; deploy_flags=true ;;
+      --site-bucket) site_bucket=$2; deploy_flags=true ;;
+      --function) function_name=$2; deploy_flags=true ;;
+      --runtime) runtime=$2; deploy_flags=true ;;
+      --memory) memory=$2; deploy_flags=true ;;
+      --cpu) cpu=$2; deploy_flags=true ;;
+      --concurrency) concurrency=$2; deploy_flags=true ;;
+      --min-instances) min_instances=$2; deploy_flags=true ;;
+      --max-instances) max_instances=$2; deploy_flags=true ;;
     esac
     shift 2
   done
   [[ -n $project ]] || usage_error "--project is required"
+  bucket=${bucket:-$project-digit-weights}
+  if [[ $command == deploy ]]; then
+    check_deploy_flags
+  elif [[ $deploy_flags == true ]]; then
+    usage_error "$command takes --project, --bucket and --dry-run only"
+  fi
+}
+
+check_deploy_flags() {
   [[ -n $region ]] || usage_error "--region is required"
   [[ $min_instances =~ ^[0-9]+$ ]] || usage_error "--min-instances must be a whole number, not '$min_instances'"
   [[ $max_instances =~ ^[1-9][0-9]*$ ]] || usage_error "--max-instances must be 1 or more, not '$max_instances'"
@@ -78,7 +115,6 @@ parse_flags() {
   [[ $cpu =~ ^([1-9][0-9]*|0?\.[0-9]+)$ ]] || usage_error "--cpu must be a number of vCPUs such as 1 or 0.5, not '$cpu'"
   # Cloud Functions serves more than one request at a time only with a whole vCPU or more.
   [[ $concurrency == 1 || $cpu =~ ^[1-9] ]] || usage_error "--concurrency above 1 needs --cpu 1 or more"
-  bucket=${bucket:-$project-digit-weights}
   site_bucket=${site_bucket:-$project-digit-site}
   # The function's own identity, named after it: IAM wants 6 to 30 lowercase letters, digits and hyphens.
   service_account_id="$function_name-function"
@@ -110,17 +146,43 @@ run() {
   [[ $dry_run == true ]] || "$@"
 }
 
+# As run, with TEXT on the command's standard input.
+run_with_input() {
+  local text=$1
+  shift
+  printf '+ %s <<< %s\n' "$*" "$text"
+  [[ $dry_run == true ]] || "$@" <<<"$text"
+}
+
+# Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails
+# when the input is not a JSON object. Python, which the rest of Digit runs on, reads the JSON.
+read -r -d '' JSON_FIELD <<'PYTHON' || true
+import json, sys
+try:
+    value = json.load(sys.stdin).get(sys.argv[1])
+except (ValueError, AttributeError):
+    sys.exit("deploy.sh: not a JSON object")
+if value is not None:
+    print(*(value if isinstance(value, list) else [value]), sep="\n")
+PYTHON
+json_field() { python3 -c "$JSON_FIELD" "$1"; }
+
 check_prerequisites() {
   step "Checking gcloud, your account and project $project" \
     "Check the project id (gcloud projects list shows yours) and that your account may use it."
   command -v gcloud >/dev/null ||
     fail "gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)."
+  command -v python3 >/dev/null || fail "python3 is not installed: deploy.sh reads the models' JSON with it."
   local account
   account=$(gcloud auth list --filter=status:ACTIVE --format='value(account)')
   [[ -n $account ]] || fail "no account is logged in to gcloud: run gcloud auth login, then deploy.sh again."
   gcloud projects describe "$project" --format='value(projectId)' >/dev/null
-  local file
-  for file in function/main.py weights/model.weights.h5 weights/model.json site/index.html; do
+  local file files=()
+  case $command in
+    deploy) files=(function/main.py weights/model.weights.h5 weights/model.json site/index.html) ;;
+    publish) files=(weights/model.weights.h5 weights/model.json) ;;
+  esac
+  for file in "${files[@]}"; do
     [[ -f $file ]] || fail "$file is missing: run deploy.sh from a complete checkout of Digit."
   done
   echo "gcloud is logged in as $account; project $project exists."
@@ -132,9 +194,17 @@ enable_apis() {
   run gcloud services enable "${APIS[@]}" --project="$project"
 }
 
+bucket_exists() {
+  gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1
+}
+
+object_exists() {
+  gcloud storage objects describe "$1" --project="$project" --format='value(name)' >/dev/null 2>&1
+}
+
 # Creates a bucket unless it exists; settings are applied by the caller, so that a rerun repairs them.
 ensure_bucket() {
-  if gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1; then
+  if bucket_exists "$1"; then
     echo "gs://$1 exists."
   else
     run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
@@ -142,12 +212,98 @@ ensure_bucket() {
   fi
 }
 
+models_url() { echo "gs://$bucket/$MODELS_PREFIX"; }
+
+# Sets version to the one weights/ holds, once its weights are known to be those its model.json describes.
+read_local_version() {
+  local checksum
+  version=$(json_field version <weights/model.json) || fail "weights/model.json is not valid JSON: retrain the model (make train)."
+  checksum=$(json_field sha256 <weights/model.json)
+  [[ $version =~ $VERSION_NAME ]] || fail "weights/model.json names no version: retrain the model (make train)."
+  [[ $(sha256sum <weights/model.weights.h5) == "$checksum "* ]] ||
+    fail "weights/model.weights.h5 does not match the sha256 in weights/model.json: retrain the model (make train)."
+}
+
+publish_version() {
+  read_local_version
+  step "Publishing weights/ as the model version $version, in $(models_url)$version/" \
+    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
+  run gcloud storage cp weights/model.weights.h5 weights/model.json "$(models_url)$version/" --project="$project"
+}
+
+# Sets live_version and history (the versions live before it, the latest last) from the bucket's live.json;
+# both empty when there is none, or when it is not valid JSON (pointing live at a version then rewrites it).
+read_pointer() {
+  live_version="" history=()
+  local pointer entry
+  object_exists "$(models_url)$POINTER_FILE" || return 0
+  pointer=$(gcloud storage cat "$(models_url)$POINTER_FILE" --project="$project")
+  if ! live_version=$(json_field version <<<"$pointer" 2>/dev/null); then
+    echo "$(models_url)$POINTER_FILE is not valid JSON: it names no version, and no earlier ones."
+    return 0
+  fi
+  while read -r entry; do
+    [[ ! $entry =~ $VERSION_NAME ]] || history+=("$entry")
+  done < <(json_field history <<<"$pointer")
+}
+
+# Fails unless the version's folder holds both files, its model.json names it, and its weights match the
+# sha256 there: what the function checks at load, here before anything points at it.
+verify_version() {
+  local version=$1 folder metadata file
+  folder="$(models_url)$version/"
+  for file in model.weights.h5 model.json; do
+    object_exists "$folder$file" || fail "$folder$file does not exist: publish that version first (./deploy.sh publish)."
+  done
+  metadata=$(gcloud storage cat "${folder}model.json" --project="$project")
+  [[ $(json_field version <<<"$metadata") == "$version" ]] || fail "${folder}model.json is not that of $version."
+  [[ $(gcloud storage cat "${folder}model.weights.h5" --project="$project" | sha256sum) == \
+    "$(json_field sha256 <<<"$metadata") "* ]] ||
+    fail "${folder}model.weights.h5 does not match the sha256 in its model.json: publish the version again."
+  echo "$folder holds $version, its weights matching their sha256."
+}
+
+# Points live.json at a version, keeping the versions live before it (the latest last).
+write_pointer() {
+  local version=$1
+  shift
+  local earlier=("$@") quoted=() entry joined
+  ((${#earlier[@]} <= HISTORY_KEPT)) || earlier=("${earlier[@]: -HISTORY_KEPT}")
+  for entry in "${earlier[@]}"; do quoted+=("\"$entry\""); done
+  joined=$(IFS=,; echo "${quoted[*]}")
+  local now pointer
+  now=$(date -u +%FT%TZ)
+  pointer="{\"version\": \"$version\", \"history\": [${joined//,/, }], \"set_at\": \"$now\"}"
+  run_with_input "$pointer" gcloud storage cp - "$(models_url)$POINTER_FILE" --project="$project"
+}
+
+# Points live at a version unless it is already live; the one it replaces joins the history.
+point_live_at() {
+  local version=$1
+  step "Pointing $(models_url)$POINTER_FILE at $version" \
+    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
+  read_pointer
+  if [[ $live_version == "$version" ]]; then
+    echo "$version is live already."
+  elif [[ -n $live_version ]]; then
+    write_pointer "$version" "${history[@]}" "$live_version"
+  else
+    write_pointer "$version"
+  fi
+}
+
+require_bucket() {
+  step "Checking the weights bucket gs://$bucket" "Run ./deploy.sh --project $project --region REGION first."
+  bucket_exists "$bucket" || fail "gs://$bucket does not exist: deploy first (./deploy.sh --project $project --region REGION), or name it with --bucket."
+  echo "gs://$bucket exists."
+}
+
 upload_weights() {
-  step "Uploading the weights to gs://$bucket/$WEIGHTS_PREFIX" \
+  step "Creating the weights bucket gs://$bucket" \
     "Bucket names are global: if gs://$bucket is someone else's, choose another with --bucket."
   ensure_bucket "$bucket"
-  run gcloud storage cp weights/model.weights.h5 weights/model.json "gs://$bucket/$WEIGHTS_PREFIX" \
-    --project="$project"
+  publish_version
+  point_live_at "$version"
 }
 
 # The function runs as a service account of its own that may read the weights bucket and nothing else,
@@ -178,7 +334,7 @@ deploy_function() {
     --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
     --service-account="$service_account" --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" \
     --min-instances="$min_instances" --max-instances="$max_instances" \
-    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$WEIGHTS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
+    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$MODELS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
 }
 
 # The deployed function's URL; a dry run deployed nothing, so it shows a placeholder instead.
@@ -213,11 +369,7 @@ publish_site() {
   run gcloud storage rsync site "gs://$site_bucket" --recursive --cache-control=no-cache --project="$project"
 }
 
-main() {
-  parse_flags "$@"
-  cd "$(dirname -- "${BASH_SOURCE[0]}")"
-  trap on_error ERR
-  check_prerequisites
+deploy() {
   enable_apis
   upload_weights
   ensure_service_account
@@ -226,12 +378,73 @@ main() {
   read_function_url
   write_site_config
   publish_site
-  if [[ $dry_run == true ]]; then
-    printf '\nDry run: nothing was changed.\n'
-  else
-    printf '\nDigit is deployed.\n  page      %s/%s/index.html\n  function  %s\n' \
-      "$SITE_ORIGIN" "$site_bucket" "$function_url"
-  fi
+  [[ $dry_run == true ]] || printf '\nDigit is deployed.\n  page      %s/%s/index.html\n  function  %s\n' \
+    "$SITE_ORIGIN" "$site_bucket" "$function_url"
+}
+
+publish() {
+  require_bucket
+  publish_version
+  [[ $dry_run == true ]] ||
+    printf '\n%s is published; ./deploy.sh promote %s --project %s makes it live.\n' "$version" "$version" "$project"
+}
+
+promote() {
+  require_bucket
+  step "Checking the model version $version_asked" "Publish it first: ./deploy.sh publish, from its weights/."
+  verify_version "$version_asked"
+  point_live_at "$version_asked"
+  announce_switch "$version_asked"
+}
+
+rollback() {
+  require_bucket
+  step "Reading which version was live before" "Check that you may read gs://$bucket."
+  read_pointer
+  ((${#history[@]} > 0)) || fail "$(models_url)$POINTER_FILE holds no earlier version to roll back to."
+  local previous=${history[${#history[@]} - 1]}
+  echo "$live_version is live; $previous was live before it."
+  step "Checking the model version $previous" "Publish it again from its weights/, then promote it."
+  verify_version "$previous"
+  step "Pointing $(models_url)$POINTER_FILE back at $previous" \
+    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
+  write_pointer "$previous" "${history[@]:0:${#history[@]}-1}"
+  announce_switch "$previous"
+}
+
+announce_switch() {
+  [[ $dry_run == true ]] ||
+    printf '\n%s is live: every instance of the function switches to it within a minute.\n' "$1"
+}
+
+versions() {
+  require_bucket
+  step "Listing the model versions in $(models_url)" "Check that you may read gs://$bucket."
+  read_pointer
+  local url version metadata accuracy trained marker
+  printf '%-24s %-9s %-12s %s\n' VERSION ACCURACY TRAINED LIVE
+  while read -r url; do
+    [[ $url == */ ]] || continue  # live.json
+    version=${url%/}
+    version=${version##*/}
+    metadata=$(gcloud storage cat "${url}model.json" --project="$project" 2>/dev/null) || metadata="{}"
+    accuracy=$(json_field accuracy <<<"$metadata" 2>/dev/null) || accuracy=""
+    trained=$(json_field trained_at <<<"$metadata" 2>/dev/null) || trained=""
+    [[ -z $accuracy ]] || accuracy=$(awk -v share="$accuracy" 'BEGIN { printf "%.1f %%", 100 * share }')
+    marker=""
+    [[ $version != "$live_version" ]] || marker=live
+    trained=${trained:0:10}
+    printf '%-24s %-9s %-12s %s\n' "$version" "${accuracy:--}" "${trained:--}" "$marker"
+  done < <(gcloud storage ls "$(models_url)" --project="$project")
+}
+
+main() {
+  parse_arguments "$@"
+  cd "$(dirname -- "${BASH_SOURCE[0]}")"
+  trap on_error ERR
+  check_prerequisites
+  "$command"
+  [[ $dry_run == false ]] || printf '\nDry run: nothing was changed.\n'
 }
 
 main "$@"

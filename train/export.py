@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
@@ -53,6 +54,7 @@ def write(
         "per_class_accuracy": evaluation.per_class_accuracy,
         "confusion_matrix": evaluation.confusion.tolist(),
         selfcheck.FIELD: selfcheck.record(lambda images: serving(images, training=False)),
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "training": {
             "epochs": recipe.epochs,
             "batch_size": recipe.batch_size,

@@ -2,14 +2,17 @@
 
 It appends each call's arguments (one JSON list a line) to $FAKE_GCLOUD_LOG, and answers the calls deploy.sh
 makes the way gcloud does, from a small cloud kept in the JSON file $FAKE_GCLOUD_STATE:
-{"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...]}.
+{"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...],
+"objects": {"BUCKET/NAME": base64 of the content}}.
 $FAKE_GCLOUD_FAIL_ON names a command (e.g. "functions deploy") that fails, as a failed build does. Anything
 else it does not know fails loudly.
 """
 
+import base64
 import json
 import os
 import sys
+from pathlib import Path
 
 COMMANDS = [
     "auth list",
@@ -19,7 +22,10 @@ COMMANDS = [
     "storage buckets create",
     "storage buckets update",
     "storage buckets add-iam-policy-binding",
+    "storage objects describe",
     "storage cp",
+    "storage cat",
+    "storage ls",
     "storage rsync",
     "functions deploy",
     "functions describe",
@@ -39,6 +45,8 @@ def main(args: list[str]) -> int:
         return error(f"({command}) the fake gcloud was told to fail here")
     target = words[len(command) :].strip().removeprefix("gs://")
     flags = dict(arg[2:].split("=", 1) for arg in args if arg.startswith("--") and "=" in arg)
+    if command == "storage cp":  # its sources may include "-", standard input
+        target = " ".join(arg for arg in args[2:] if arg == "-" or not arg.startswith("-"))
 
     with open(os.environ["FAKE_GCLOUD_STATE"]) as file:
         cloud = json.load(file)
@@ -69,6 +77,21 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
             return error("(gcloud.storage.buckets.create) HTTPError 409: The requested bucket name is not available.")
         cloud["buckets"].append(target)
         print(f"Creating gs://{target}/...", file=sys.stderr)
+    elif command == "storage objects describe":
+        if target not in cloud["objects"]:
+            return error(f"(gcloud.storage.objects.describe) gs://{target} not found: 404.")
+        print(target.split("/", 1)[1])
+    elif command == "storage cp":
+        return copy(target.split(), cloud)
+    elif command == "storage cat":
+        if target not in cloud["objects"]:
+            return error(f"(gcloud.storage.cat) The following URLs matched no objects or files:\n-gs://{target}")
+        sys.stdout.buffer.write(base64.b64decode(cloud["objects"][target]))
+    elif command == "storage ls":
+        listed = sorted({under(name, target) for name in cloud["objects"] if name.startswith(target)})
+        if not listed:
+            return error(f"(gcloud.storage.ls) One or more URLs matched no objects: gs://{target}")
+        print("\n".join(f"gs://{target}{entry}" for entry in listed))
     elif command == "functions deploy":
         cloud["functions"].append(target)
         print(f"Preparing function...done.\nDeploying function...done.\nname: {target}")
@@ -88,6 +111,26 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
     else:  # the commands that only change things gcloud does not report on
         print("Done.", file=sys.stderr)
     return 0
+
+
+def copy(arguments: list[str], cloud: dict) -> int:
+    """`storage cp SOURCE... DESTINATION`: local files (or "-", standard input) into the cloud's objects."""
+    *sources, destination = arguments
+    bucket, _, folder = destination.removeprefix("gs://").partition("/")
+    if bucket not in cloud["buckets"]:
+        return error(f"(gcloud.storage.cp) gs://{bucket} not found: 404.")
+    for source in sources:
+        content = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        name = folder + Path(source).name if folder.endswith("/") or not folder else folder
+        cloud["objects"][f"{bucket}/{name}"] = base64.b64encode(content).decode()
+        print(f"Copying {source} to gs://{bucket}/{name}", file=sys.stderr)
+    return 0
+
+
+def under(name: str, prefix: str) -> str:
+    """What `ls PREFIX` shows of an object: its name, or the folder below PREFIX that holds it."""
+    rest = name[len(prefix) :]
+    return rest.split("/", 1)[0] + "/" if "/" in rest else rest
 
 
 def error(message: str, code: int = 1) -> int:

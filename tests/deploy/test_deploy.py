@@ -1,109 +1,39 @@
-"""deploy.sh against a fake gcloud (fake_gcloud.py, first on PATH as `gcloud`) that records every call and
-answers like the real one: what a first deploy runs, what a second one leaves alone, that --dry-run changes
-nothing, how a failing step, a missing gcloud, login or project, and bad flags end it; and shellcheck."""
+"""deploy.sh's full deploy, against the fake gcloud (conftest.py): what a first deploy runs, what a second one
+leaves alone, that --dry-run changes nothing, how a failing step, a missing gcloud, login or project, and bad
+flags end it; and shellcheck. (Its model-version commands: test_deploy_versions.py.)"""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
-BASH = shutil.which("bash")
+from tests.deploy.conftest import DEMO, ROOT, VERSION, changes
 
 # Every gcloud call of a first deploy of the project demo-project, in order, its arguments joined by spaces.
-FIRST_DEPLOY = """
+CALLS = """
 auth list --filter=status:ACTIVE --format=value(account)
 projects describe demo-project --format=value(projectId)
 services enable cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com --project=demo-project
 storage buckets describe gs://demo-project-digit-weights --project=demo-project --format=value(name)
 storage buckets create gs://demo-project-digit-weights --project=demo-project --location=europe-west1 --uniform-bucket-level-access
-storage cp weights/model.weights.h5 weights/model.json gs://demo-project-digit-weights/model/ --project=demo-project
+storage cp weights/model.weights.h5 weights/model.json gs://demo-project-digit-weights/models/{VERSION}/ --project=demo-project
+storage objects describe gs://demo-project-digit-weights/models/live.json --project=demo-project --format=value(name)
+storage cp - gs://demo-project-digit-weights/models/live.json --project=demo-project
 iam service-accounts describe digit-function@demo-project.iam.gserviceaccount.com --project=demo-project --format=value(email)
 iam service-accounts create digit-function --project=demo-project --display-name=Digit function: reads gs://demo-project-digit-weights
 storage buckets add-iam-policy-binding gs://demo-project-digit-weights --project=demo-project --member=serviceAccount:digit-function@demo-project.iam.gserviceaccount.com --role=roles/storage.objectViewer
-functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=1Gi --cpu=1 --concurrency=8 --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=model/,ALLOWED_ORIGINS=https://storage.googleapis.com,THREADS=8
+functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=1Gi --cpu=1 --concurrency=8 --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=models/,ALLOWED_ORIGINS=https://storage.googleapis.com,THREADS=8
 functions describe digit --gen2 --project=demo-project --region=europe-west1 --format=value(serviceConfig.uri)
 storage buckets describe gs://demo-project-digit-site --project=demo-project --format=value(name)
 storage buckets create gs://demo-project-digit-site --project=demo-project --location=europe-west1 --uniform-bucket-level-access
 storage buckets update gs://demo-project-digit-site --project=demo-project --web-main-page-suffix=index.html
 storage buckets add-iam-policy-binding gs://demo-project-digit-site --project=demo-project --member=allUsers --role=roles/storage.objectViewer
 storage rsync site gs://demo-project-digit-site --recursive --cache-control=no-cache --project=demo-project
-""".strip().splitlines()  # noqa: E501
-READS = (
-    "auth list",
-    "projects describe",
-    "storage buckets describe",
-    "iam service-accounts describe",
-    "functions describe",
-)
+"""  # noqa: E501
+FIRST_DEPLOY = CALLS.format(VERSION=VERSION).strip().splitlines()
 FUNCTION_URL = "https://digit-h4x2k9q1ta-ew.a.run.app"  # what the fake reports for a function named digit
-DEMO = ["--project", "demo-project", "--region", "europe-west1"]
-
-
-class FakeCloud:
-    """A copy of what deploy.sh reads (so that the site/config.js it writes lands there), and the fake
-    gcloud's state and log."""
-
-    def __init__(self, folder: Path):
-        self.checkout = folder / "checkout"
-        shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(ROOT / "weights", self.checkout / "weights")
-        shutil.copy(ROOT / "deploy.sh", self.checkout)
-        (self.checkout / "site").mkdir()
-        (self.checkout / "site" / "index.html").write_text("<!doctype html><title>Digit</title>\n")
-        self.bin = folder / "bin"
-        self.bin.mkdir()
-        gcloud = self.bin / "gcloud"
-        gcloud.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_GCLOUD}" "$@"\n')
-        gcloud.chmod(0o755)
-        self.log = folder / "gcloud-calls.jsonl"
-        self.state = folder / "cloud.json"
-        self.state.write_text(
-            json.dumps(
-                {
-                    "account": "ada@example.com",
-                    "projects": ["demo-project"],
-                    "buckets": [],
-                    "functions": [],
-                    "service_accounts": [],
-                }
-            )
-        )
-
-    def deploy(self, *flags: str, fail_on: str = "", path: str = "") -> subprocess.CompletedProcess:
-        """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH)."""
-        env = {
-            **os.environ,
-            "PATH": path or f"{self.bin}{os.pathsep}{os.environ['PATH']}",
-            "FAKE_GCLOUD_LOG": str(self.log),
-            "FAKE_GCLOUD_STATE": str(self.state),
-            "FAKE_GCLOUD_FAIL_ON": fail_on,
-        }
-        return subprocess.run(
-            [BASH, "./deploy.sh", *flags], cwd=self.checkout, env=env, capture_output=True, text=True, timeout=60
-        )
-
-    def calls(self) -> list[str]:
-        """Every gcloud call so far, as `subcommand arguments...` lines; the log is emptied."""
-        if not self.log.exists():
-            return []
-        calls = [" ".join(json.loads(line)) for line in self.log.read_text().splitlines()]
-        self.log.unlink()
-        return calls
-
-
-@pytest.fixture
-def cloud(tmp_path) -> FakeCloud:
-    return FakeCloud(tmp_path)
-
-
-def changes(calls: list[str]) -> list[str]:
-    return [call for call in calls if not call.startswith(READS)]
+POINTER = "demo-project-digit-weights/models/live.json"
 
 
 def test_a_first_deploy_runs_every_step_in_order(cloud):
@@ -112,6 +42,14 @@ def test_a_first_deploy_runs_every_step_in_order(cloud):
     assert result.returncode == 0, result.stderr
     assert cloud.calls() == FIRST_DEPLOY
     assert (cloud.checkout / "site" / "config.js").read_text() == f'export const API_URL = "{FUNCTION_URL}";\n'
+    for name in ("model.weights.h5", "model.json"):
+        assert (
+            cloud.object(f"demo-project-digit-weights/models/{VERSION}/{name}")
+            == (ROOT / "weights" / name).read_bytes()
+        )
+    pointer = json.loads(cloud.object(POINTER))
+    assert pointer.pop("set_at") > "2026"
+    assert pointer == {"version": VERSION, "history": []}
     assert result.stdout.endswith(
         "\nDigit is deployed.\n"
         "  page      https://storage.googleapis.com/demo-project-digit-site/index.html\n"
@@ -126,8 +64,15 @@ def test_a_second_deploy_keeps_the_buckets_and_the_service_account_and_updates_t
     result = cloud.deploy(*DEMO)
 
     assert result.returncode == 0
-    creations = ("storage buckets create", "iam service-accounts create")
-    assert cloud.calls() == [call for call in FIRST_DEPLOY if not call.startswith(creations)]
+    creations = ("storage buckets create", "iam service-accounts create", "storage cp - ")
+    expected = [call for call in FIRST_DEPLOY if not call.startswith(creations)]
+    read_pointer = f"storage cat gs://{POINTER} --project=demo-project"
+    expected.insert(
+        expected.index(f"storage objects describe gs://{POINTER} --project=demo-project --format=value(name)") + 1,
+        read_pointer,
+    )
+    assert cloud.calls() == expected
+    assert f"{VERSION} is live already." in result.stdout.splitlines()
     assert "gs://demo-project-digit-weights exists." in result.stdout.splitlines()
     assert "digit-function@demo-project.iam.gserviceaccount.com exists." in result.stdout.splitlines()
 
@@ -139,7 +84,9 @@ def test_a_dry_run_changes_nothing_and_prints_every_change_a_deploy_makes(cloud)
     assert changes(cloud.calls()) == []
     assert not (cloud.checkout / "site" / "config.js").exists()
     printed = [line.removeprefix("+ gcloud ") for line in dry_run.stdout.splitlines() if line.startswith("+ ")]
-    assert printed == changes(FIRST_DEPLOY)
+    pointer = f'<<< {{"version": "{VERSION}", "history": [], "set_at": "'
+    assert [line.split(" <<< ")[0] for line in printed] == changes(FIRST_DEPLOY)
+    assert pointer in next(line for line in printed if line.startswith("storage cp - "))
     assert dry_run.stdout.endswith("\nDry run: nothing was changed.\n")
 
 
@@ -173,8 +120,13 @@ def test_every_flag_reaches_the_commands(cloud):
         ("services enable", "Enabling the APIs that Cloud Functions needs", "Billing must be enabled for demo-project"),
         (
             "storage buckets create",
-            "Uploading the weights to gs://demo-project-digit-weights/model/",
+            "Creating the weights bucket gs://demo-project-digit-weights",
             "Bucket names are global",
+        ),
+        (
+            "storage cp",
+            f"Publishing weights/ as the model version {VERSION}, in gs://demo-project-digit-weights/models/{VERSION}/",
+            "Check that you may write to gs://demo-project-digit-weights",
         ),
         (
             "functions deploy",
@@ -217,7 +169,7 @@ def test_a_failing_step_stops_the_script_and_says_what_to_do(cloud, failing, ste
     ],
 )
 def test_no_login_or_no_project_stops_it_before_any_change(cloud, cloud_state, message):
-    cloud.state.write_text(json.dumps({**json.loads(cloud.state.read_text()), **cloud_state}))
+    cloud.change(**cloud_state)
 
     result = cloud.deploy(*DEMO)
 

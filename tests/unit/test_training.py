@@ -2,6 +2,7 @@
 that tells the truth about them, and a report; and fail clearly on bad data."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -37,6 +38,7 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
     assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
     assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", metadata["trained_at"])
     assert np.array(metadata["confusion_matrix"]).sum() == 1000
     assert len(metadata["per_class_accuracy"]) == 10
 

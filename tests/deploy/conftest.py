@@ -1,0 +1,102 @@
+"""deploy.sh's tests run it against a fake gcloud (fake_gcloud.py, first on PATH as `gcloud`) that records every
+call and answers like the real one, from a small cloud kept in a JSON file."""
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
+BASH = shutil.which("bash")
+DEMO = ["--project", "demo-project", "--region", "europe-west1"]
+VERSION = json.loads((ROOT / "weights" / "model.json").read_text())["version"]  # what weights/ holds
+READS = (
+    "auth list",
+    "projects describe",
+    "storage buckets describe",
+    "storage objects describe",
+    "storage cat",
+    "storage ls",
+    "iam service-accounts describe",
+    "functions describe",
+)
+
+
+class FakeCloud:
+    """A copy of what deploy.sh reads (so that the site/config.js it writes lands there), and the fake
+    gcloud's state and log."""
+
+    def __init__(self, folder: Path):
+        self.checkout = folder / "checkout"
+        shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "weights", self.checkout / "weights")
+        shutil.copy(ROOT / "deploy.sh", self.checkout)
+        (self.checkout / "site").mkdir()
+        (self.checkout / "site" / "index.html").write_text("<!doctype html><title>Digit</title>\n")
+        self.bin = folder / "bin"
+        self.bin.mkdir()
+        gcloud = self.bin / "gcloud"
+        gcloud.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_GCLOUD}" "$@"\n')
+        gcloud.chmod(0o755)
+        self.log = folder / "gcloud-calls.jsonl"
+        self.state_file = folder / "cloud.json"
+        self.state_file.write_text(
+            json.dumps(
+                {
+                    "account": "ada@example.com",
+                    "projects": ["demo-project"],
+                    "buckets": [],
+                    "functions": [],
+                    "service_accounts": [],
+                    "objects": {},
+                }
+            )
+        )
+
+    def deploy(self, *flags: str, fail_on: str = "", path: str = "") -> subprocess.CompletedProcess:
+        """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH)."""
+        env = {
+            **os.environ,
+            "PATH": path or f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+            "FAKE_GCLOUD_LOG": str(self.log),
+            "FAKE_GCLOUD_STATE": str(self.state_file),
+            "FAKE_GCLOUD_FAIL_ON": fail_on,
+        }
+        return subprocess.run(
+            [BASH, "./deploy.sh", *flags], cwd=self.checkout, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    def state(self) -> dict:
+        return json.loads(self.state_file.read_text())
+
+    def change(self, **changes) -> None:
+        """Changes the fake cloud's state."""
+        self.state_file.write_text(json.dumps({**self.state(), **changes}))
+
+    def object(self, name: str) -> bytes:
+        """An object's content, named BUCKET/NAME."""
+        return base64.b64decode(self.state()["objects"][name])
+
+    def calls(self) -> list[str]:
+        """Every gcloud call so far, as `subcommand arguments...` lines; the log is emptied."""
+        if not self.log.exists():
+            return []
+        calls = [" ".join(json.loads(line)) for line in self.log.read_text().splitlines()]
+        self.log.unlink()
+        return calls
+
+
+@pytest.fixture
+def cloud(tmp_path) -> FakeCloud:
+    return FakeCloud(tmp_path)
+
+
+def changes(calls: list[str]) -> list[str]:
+    """The calls that change something."""
+    return [call for call in calls if not call.startswith(READS)]
