@@ -1,8 +1,9 @@
 """The Cloud Function: `predict`, an HTTP function for the Python functions-framework (gen2).
 
 POST a JSON object with `image` (784 pixels), `images` (a batch) or `png` (a picture file) and get the
-digit back; GET reports health and the model's metadata; OPTIONS answers CORS preflights. Every answer is
-JSON and carries CORS headers. Configuration comes from the environment:
+digit back; POST to /corrections a digit misread, to store it for training (digit/corrections.py); GET
+reports health and the model's metadata; OPTIONS answers CORS preflights. Every answer is JSON and carries
+CORS headers. Configuration comes from the environment:
 
 - WEIGHTS_BUCKET (required): the Cloud Storage bucket holding the model versions;
 - WEIGHTS_PREFIX (default "models/"): <prefix>live.json names the version to serve, whose files are in
@@ -13,7 +14,9 @@ JSON and carries CORS headers. Configuration comes from the environment:
 - BODY_TIMEOUT_SECONDS (default 10): a client that sends nothing for this long mid-body gets 408;
 - LOAD_WAIT_SECONDS (default 30): how long a request waits for a model load in progress before 503;
 - RETRY_SECONDS (default 10): after a failed model load, how long until a request tries again;
-- STORAGE_DEADLINE_SECONDS (default 8): after how long a load stops retrying transient storage errors.
+- STORAGE_DEADLINE_SECONDS (default 8): after how long a load stops retrying transient storage errors;
+- CORRECTIONS_BUCKET (default none: corrections are not collected): where corrections are stored;
+- CORRECTIONS_PER_MINUTE (default 30): how many corrections one instance stores a minute, at most.
 
 The version live.json names is loaded once per process, in the background, as soon as the worker starts (or on
 the first request); requests that come before it is ready wait for it, and get 503 with Retry-After if it
@@ -28,12 +31,13 @@ import os
 import socket
 import time
 import traceback
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import flask
 import functions_framework
 
-from digit import payload
+from digit import corrections, payload
 from digit.artefact import DEFAULT_PREFIX, WeightsError, reason
 from digit.loader import Loader, Unavailable
 from digit.logs import log
@@ -52,6 +56,9 @@ RETRY_SECONDS = float(os.environ.get("RETRY_SECONDS", 10))
 STORAGE_DEADLINE_SECONDS = float(os.environ.get("STORAGE_DEADLINE_SECONDS", 8))
 LOAD_WAIT_SECONDS = float(os.environ.get("LOAD_WAIT_SECONDS", 30))
 MODEL_REFRESH_SECONDS = float(os.environ.get("MODEL_REFRESH_SECONDS", 60))
+CORRECTIONS_BUCKET = os.environ.get("CORRECTIONS_BUCKET", "")
+CORRECTIONS_PER_MINUTE = int(os.environ.get("CORRECTIONS_PER_MINUTE", 30))
+CORRECTIONS_PATH = "/corrections"
 METHODS = "GET, HEAD, POST, OPTIONS"
 
 
@@ -92,6 +99,8 @@ def describe_failure(error: Exception) -> str:
 
 MODELS = Loader(open_live_model, RETRY_SECONDS, describe_failure)
 os.register_at_fork(after_in_child=MODELS.start)  # gunicorn imports this file, then forks the worker
+CORRECTIONS = corrections.CorrectionBucket(CORRECTIONS_BUCKET, STORAGE_DEADLINE_SECONDS) if CORRECTIONS_BUCKET else None
+CORRECTIONS_LIMIT = corrections.RateLimit(CORRECTIONS_PER_MINUTE)
 
 
 @functions_framework.http
@@ -105,6 +114,8 @@ def predict(request: flask.Request) -> flask.Response:
             return answer(200, health(), cors)
         if request.method != "POST":
             raise ClientError(405, f"method {request.method} is not allowed; use POST", {"Allow": METHODS})
+        if request.path == CORRECTIONS_PATH:
+            return answer(201, store_correction(request), cors)
         query = read_query(request)
         try:
             classifier = MODELS.get(wait=LOAD_WAIT_SECONDS).classifier  # this request's version throughout
@@ -118,6 +129,27 @@ def predict(request: flask.Request) -> flask.Response:
         where = f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
         log("ERROR", "unhandled error", error_type=type(error).__name__, where=where)
         return answer(500, {"error": "internal error"}, cors)
+
+
+def store_correction(request: flask.Request) -> dict:
+    """Stores the correction a request sends, if corrections are collected here and the limit allows."""
+    if CORRECTIONS is None:
+        raise ClientError(404, "corrections are not collected here")
+    try:
+        correction = corrections.parse_correction(read_body(request))
+    except payload.BadRequest as error:
+        raise ClientError(400, str(error)) from error
+    wait = CORRECTIONS_LIMIT.take()
+    if wait:
+        message = f"too many corrections: this instance stores {CORRECTIONS_PER_MINUTE} a minute"
+        raise ClientError(429, message, {"Retry-After": str(wait)})
+    try:
+        stored = CORRECTIONS.store(correction, datetime.now(UTC))
+    except corrections.StorageError as error:
+        CORRECTIONS_LIMIT.give_back()  # nothing was stored
+        log("ERROR", f"correction not stored: {error}", error_type=type(error.__cause__ or error).__name__)
+        raise ClientError(503, f"the correction could not be stored: {error}", {"Retry-After": "10"}) from error
+    return {"stored": True, "label": correction.label, "object": stored}
 
 
 def read_query(request: flask.Request) -> payload.Query:
@@ -201,11 +233,13 @@ def health() -> dict:
     it."""
     MODELS.start()
     live = MODELS.value
+    collected = CORRECTIONS is not None
     if live is None:
-        return {"loaded": False, "error": MODELS.error}
+        return {"loaded": False, "error": MODELS.error, "corrections": collected}
     classifier = live.classifier
     return {
         "loaded": True,
+        "corrections": collected,
         "model": classifier.version,
         "arch": classifier.metadata["arch"],
         "accuracy": classifier.metadata.get("accuracy"),

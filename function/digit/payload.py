@@ -49,15 +49,7 @@ EXAMPLE = '{"image": "0,0,...,255"} (784 comma-separated values)'
 
 def parse_body(body: bytes) -> Query:
     """A request body → the query it makes."""
-    if not body.strip():
-        raise BadRequest(f"the request body is empty; send a JSON object such as {EXAMPLE}")
-    try:
-        request = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        detail = f" ({error})" if isinstance(error, json.JSONDecodeError) else ""
-        raise BadRequest(f"the request body is not valid JSON{detail}") from error
-    if not isinstance(request, dict):
-        raise BadRequest(f"expected a JSON object such as {EXAMPLE}, got {json_type(request)}")
+    request = json_object(body, EXAMPLE)
     present = [name for name in FIELDS if name in request]
     if len(present) != 1:
         found = f"got {' and '.join(present)}" if present else "got none"
@@ -68,6 +60,20 @@ def parse_body(body: bytes) -> Query:
     if field == "images":
         return Query(images(request["images"]), batch=True, from_picture=False)
     return Query(picture(request["png"])[np.newaxis], batch=False, from_picture=True)
+
+
+def json_object(body: bytes, example: str) -> dict:
+    """A request body's JSON object; the messages for anything else show `example`."""
+    if not body.strip():
+        raise BadRequest(f"the request body is empty; send a JSON object such as {example}")
+    try:
+        request = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        detail = f" ({error})" if isinstance(error, json.JSONDecodeError) else ""
+        raise BadRequest(f"the request body is not valid JSON{detail}") from error
+    if not isinstance(request, dict):
+        raise BadRequest(f"expected a JSON object such as {example}, got {json_type(request)}")
+    return request
 
 
 def image(value: object, where: str = "image") -> np.ndarray:

@@ -16,6 +16,25 @@ TIMEOUT = (3.0, 10.0)  # seconds to connect, seconds between bytes
 T = TypeVar("T")
 
 
+def failure(error: Exception, action: str) -> str:
+    """What went wrong when Cloud Storage was asked to do `action` ("read gs://b/x"), for a client: the
+    cause, without the client's internals."""
+    if isinstance(error, gcs_errors.Forbidden):
+        return f"no permission to {action}"
+    if isinstance(error, gcs_errors.GoogleAPICallError):
+        return f"Cloud Storage answered {error.code} to the request to {action}"
+    # Connection refused, DNS, timeouts: requests and google-auth raise many types.
+    cause = error.cause if isinstance(error, RetryError) and error.cause else error
+    return f"cannot reach Cloud Storage to {action} ({type(cause).__name__})"
+
+
+def retry_until(deadline: float) -> Retry:
+    """Transient errors retried until `deadline` seconds have passed (an attempt under way may add its own
+    timeout): a caller that answers 503 and tries again later must not hang for the client's default two
+    minutes when storage is unreachable."""
+    return Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
+
+
 @dataclass(frozen=True)
 class Pointer:
     version: str
@@ -23,15 +42,13 @@ class Pointer:
 
 
 class ModelBucket:
-    """`<prefix>live.json` and the folders `<prefix><version>/` in a bucket. Transient errors are retried until
-    `deadline` seconds have passed (an attempt under way may add its own timeout): a load must not hang for the
-    client's default two minutes when storage is unreachable, since the caller tries again later anyway.
-    Every failure is a WeightsError that names the object and the cause, without the client's internals."""
+    """`<prefix>live.json` and the folders `<prefix><version>/` in a bucket, read retrying transient errors for
+    up to `deadline` seconds. Every failure is a WeightsError that names the object and the cause."""
 
     def __init__(self, bucket: str, prefix: str, deadline: float):
         self.name = bucket
         self.prefix = prefix
-        self._retry = Retry(initial=0.25, maximum=2.0, multiplier=2.0, timeout=deadline)
+        self._retry = retry_until(deadline)
         self._bucket: storage.Bucket | None = None
 
     def pointer_generation(self) -> int:
@@ -75,15 +92,10 @@ class ModelBucket:
             return request(self._client_bucket())
         except gcs_errors.NotFound as error:
             raise self._missing(name) from error
-        except gcs_errors.Forbidden as error:
-            raise WeightsError(f"no permission to read {where}") from error
-        except gcs_errors.GoogleAPICallError as error:
-            raise WeightsError(f"Cloud Storage answered {error.code} for {where}") from error
         except WeightsError:
             raise
-        except Exception as error:  # connection refused, DNS, timeouts: requests and google-auth raise many types
-            cause = error.cause if isinstance(error, RetryError) and error.cause else error
-            raise WeightsError(f"cannot reach Cloud Storage to read {where} ({type(cause).__name__})") from error
+        except Exception as error:
+            raise WeightsError(failure(error, f"read {where}")) from error
 
     def _missing(self, name: str) -> WeightsError:
         """The error for an object that is not there, or for its bucket."""

@@ -42,8 +42,8 @@ def test_health_reports_the_loaded_model_and_where_its_load_spent_its_time(funct
     health = http.get(function_url).json()
     load_seconds = health.pop("load_seconds")
     assert health == {
-        "loaded": True, "model": METADATA["version"], "live": METADATA["version"], "arch": METADATA["arch"],
-        "accuracy": METADATA["accuracy"],
+        "loaded": True, "corrections": False, "model": METADATA["version"], "live": METADATA["version"],
+        "arch": METADATA["arch"], "accuracy": METADATA["accuracy"],
     }  # fmt: skip
     assert list(load_seconds) == LOAD_STEPS
     assert all(0 <= seconds < 60 for seconds in load_seconds.values())

@@ -83,6 +83,7 @@ def test_get_reports_health_and_model_metadata(client):
     load_seconds = body.pop("load_seconds")
     assert body == {
         "loaded": True,
+        "corrections": False,
         "model": metadata["version"],
         "live": metadata["version"],
         "arch": metadata["arch"],
