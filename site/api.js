@@ -2,13 +2,15 @@
 // the drawing has been still for a moment, keeps at most one request in flight (the newest drawing goes
 // when that one returns), and drops answers about a drawing that has changed since they were asked for.
 // Whatever the function answers, or fails to, becomes either an answer or a problem for the page to show.
+// It also sends the corrections of a reading that the person says is wrong.
 
 // When a 503 has no Retry-After the page can read (a platform's own 503, or a proxy that hides the header),
 // the page retries after the function's own default interval.
 const DEFAULT_RETRY_SECONDS = 10;
 
 /** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
- * onAnswer({ prediction, probabilities }) and onProblem({ kind, ... }). */
+ * onAnswer({ prediction, probabilities, model, pixels }) and onProblem({ kind, ... }): an answer carries the
+ * pixels it is about and the model version that read them. */
 export class LiveReader {
   #url;
   #report;
@@ -38,9 +40,12 @@ export class LiveReader {
   }
 
   /** Asks for the function's health, which starts loading its model: a cold start is then under way
-   * before the first digit is finished. Its answer does not matter; drawing reports any problem. */
+   * before the first digit is finished. Resolves to the health report (which says, for one, whether
+   * corrections are collected), or null when there is none; drawing reports any problem. */
   warmUp() {
-    this.#fetch(this.#url, { signal: AbortSignal.timeout(this.#timeoutMs) }).catch(() => {});
+    return this.#fetch(this.#url, { signal: AbortSignal.timeout(this.#timeoutMs) })
+      .then((response) => (response.ok ? response.json() : null))
+      .catch(() => null);
   }
 
   /** The drawing changed; `readPixels` gives its pixels at the time it is sent. */
@@ -78,7 +83,7 @@ export class LiveReader {
     this.#clearTimeout(slow);
     this.#busy = false;
     if (version === this.#version) {
-      if (answer) this.#report.onAnswer(answer);
+      if (answer) this.#report.onAnswer({ ...answer, pixels });
       if (problem) this.#report.onProblem(problem);
       if (problem?.retryAfter) this.#sendIn(problem.retryAfter * 1000);
     }
@@ -103,7 +108,8 @@ export class LiveReader {
     }
     const body = await response.json().catch(() => null);
     if (response.ok && isPrediction(body)) {
-      return { answer: { prediction: body.prediction, probabilities: body.probabilities } };
+      const model = typeof body.model === "string" ? body.model : null;
+      return { answer: { prediction: body.prediction, probabilities: body.probabilities, model } };
     }
     const message = typeof body?.error === "string" ? body.error : "";
     if (response.status === 503) {
@@ -113,6 +119,30 @@ export class LiveReader {
     if (!response.ok) return { problem: { kind: "refused", status: response.status, message } };
     return { problem: { kind: "garbled" } };
   }
+}
+
+/** Sends the correction of a reading to the function at `url`: the pixels read, the digit they show (`label`),
+ * what the model read (`readAs`) and its version (`model`). Resolves to { stored: true } or to
+ * { problem: { kind: "unreachable" } } or { problem: { kind: "refused", status, message, retryAfter } };
+ * never rejects. fetch is replaceable for tests. */
+export async function sendCorrection(url, correction, { fetch = globalThis.fetch.bind(globalThis) } = {}) {
+  const { pixels, label, readAs, model } = correction;
+  let response;
+  try {
+    response = await fetch(new URL("corrections", url.endsWith("/") ? url : `${url}/`), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ image: Array.from(pixels).join(","), label, read_as: readAs, model }),
+      signal: AbortSignal.timeout(30000),
+    });
+  } catch {
+    return { problem: { kind: "unreachable" } };
+  }
+  const body = await response.json().catch(() => null);
+  if (response.status === 201 && body?.stored === true) return { stored: true };
+  const message = typeof body?.error === "string" ? body.error : "";
+  const retryAfter = Number(response.headers.get("Retry-After")) || null;
+  return { problem: { kind: "refused", status: response.status, message, retryAfter } };
 }
 
 /** Whether a JSON body is a prediction the page can show: a digit and ten probabilities. */

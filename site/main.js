@@ -1,6 +1,7 @@
-// Wiring: the pad's strokes go through the pixel contract to the function, its answers to the screen, and
-// the buttons and keys to the pad. The pad works at once; the reader joins when the function's URL is known.
-import { LiveReader } from "./api.js";
+// Wiring: the pad's strokes go through the pixel contract to the function, its answers to the screen, the
+// buttons and keys to the pad, and a correction of the reading shown back to the function. The pad works at
+// once; the reader joins when the function's URL is known.
+import { LiveReader, sendCorrection } from "./api.js";
 import { toMnist } from "./mnist.js";
 import { Pad } from "./pad.js";
 import * as ui from "./ui.js";
@@ -27,12 +28,14 @@ function isWebAddress(url) {
 }
 
 let reader = null; // the function's client, once its URL is known and valid
+let shown = null; // the answer on screen, with the pixels it read: what a correction is about
 
 const pad = new Pad(document.getElementById("pad"), readDrawing);
 
 /** Sends the drawing to be read, through the pixel contract, or empties the reading when nothing is drawn. */
 function readDrawing() {
   if (!reader) return; // nothing to ask yet, or nothing at all (a message says so)
+  shown = null;
   if (pad.isEmpty) {
     reader.reset();
     ui.showNothing();
@@ -56,10 +59,26 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+/** Shows an answer, and keeps it for a correction. */
+function showAnswer(answer) {
+  shown = answer;
+  ui.showAnswer(answer);
+}
+
+/** Sends "it was a `label`" about the reading on screen: exactly the pixels that were read. */
+async function correct(label) {
+  const about = shown;
+  if (!about) return;
+  const correction = { pixels: about.pixels, label, readAs: about.prediction, model: about.model };
+  const { problem } = await sendCorrection(url, correction);
+  ui.showCorrectionResult(label, problem);
+}
+
 const url = await givenUrl();
 if (isWebAddress(url)) {
-  reader = new LiveReader(url, { onSent: ui.showPreview, onAnswer: ui.showAnswer, onProblem: ui.showProblem });
-  reader.warmUp();
+  reader = new LiveReader(url, { onSent: ui.showPreview, onAnswer: showAnswer, onProblem: ui.showProblem });
+  ui.onCorrection(correct);
+  reader.warmUp().then((health) => ui.collectCorrections(health?.corrections === true));
   if (!pad.isEmpty) readDrawing(); // drawn while the URL was being looked up
 } else {
   ui.showProblem({ kind: "no-function", given: url });

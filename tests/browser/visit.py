@@ -35,8 +35,8 @@ class Visit:
         return {"{0.scheme}://{0.netloc}".format(urlsplit(request.url)) for request in self.requests}
 
     def last_sent(self) -> list[int]:
-        """The pixels of the last image the page sent to the function."""
-        posts = [request for request in self.requests if request.method == "POST"]
+        """The pixels of the last image the page sent to the function to be read."""
+        posts = [r for r in self.requests if r.method == "POST" and not r.url.endswith("/corrections")]
         assert posts, "the page sent nothing"
         return [int(value) for value in json.loads(posts[-1].post_data)["image"].split(",")]
 

@@ -2,7 +2,7 @@
 // drawing is sent when, what is shown, what is dropped.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LiveReader } from "../../site/api.js";
+import { LiveReader, sendCorrection } from "../../site/api.js";
 
 const DELAY_MS = 100;
 const SLOW_MS = 2000;
@@ -41,6 +41,9 @@ const drawing = (value) => () => new Uint8Array(784).fill(value);
 const imageOf = (request) => JSON.parse(request.init.body).image.split(",")[0];
 const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
 const prediction = (digit) => ({ prediction: digit, probabilities: Array.from({ length: 10 }, (_, d) => +(d === digit)) });
+const MODEL = "cnn-a497cee2f488";
+/** What the reader reports of the function's answer `digit` about drawing(value): the pixels it read too. */
+const answer = (digit, value) => ({ ...prediction(digit), model: MODEL, pixels: drawing(value)() });
 
 /** Lets the reader's awaits run: the answer is read, delivered, and the next request started. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -84,9 +87,9 @@ test("changes in quick succession are sent once, as the newest drawing, when the
   assert.equal(imageOf(requests[0]), "2");
   assert.equal(requests[0].init.method, "POST");
   assert.deepEqual(seen.sent, [drawing(2)()]);
-  requests[0].resolve(json(200, prediction(7)));
+  requests[0].resolve(json(200, { model: MODEL, ...prediction(7) }));
   await settle();
-  assert.deepEqual(seen.answers, [prediction(7)]);
+  assert.deepEqual(seen.answers, [answer(7, 2)]);
   assert.deepEqual(seen.problems, []);
 });
 
@@ -99,19 +102,19 @@ test("one request at a time: a change waits for it, and its answer, now stale, i
   reader.changed(drawing(3));
   clock.advance(DELAY_MS);
   assert.equal(requests.length, 1);
-  requests[0].resolve(json(200, prediction(1)));
+  requests[0].resolve(json(200, { model: MODEL, ...prediction(1) }));
   await settle();
   assert.deepEqual(seen.answers, []);
   assert.deepEqual(requests.map(imageOf), ["1", "3"]);
-  requests[1].resolve(json(200, prediction(3)));
+  requests[1].resolve(json(200, { model: MODEL, ...prediction(3) }));
   await settle();
-  assert.deepEqual(seen.answers, [prediction(3)]);
+  assert.deepEqual(seen.answers, [answer(3, 3)]);
 });
 
 test("after a reset nothing is sent, and the answer on its way is dropped", async () => {
   const { clock, requests, seen, reader } = setUpWithOneSent();
   reader.reset();
-  requests[0].resolve(json(200, prediction(1)));
+  requests[0].resolve(json(200, { model: MODEL, ...prediction(1) }));
   reader.changed(drawing(2));
   reader.reset();
   clock.advance(DELAY_MS);
@@ -126,9 +129,9 @@ test("a request unanswered after slowMs is reported as slow, and its answer stil
   assert.deepEqual(seen.problems, []);
   clock.advance(1);
   assert.deepEqual(seen.problems, [{ kind: "slow" }]);
-  requests[0].resolve(json(200, prediction(4)));
+  requests[0].resolve(json(200, { model: MODEL, ...prediction(4) }));
   await settle();
-  assert.deepEqual(seen.answers, [prediction(4)]);
+  assert.deepEqual(seen.answers, [answer(4, 1)]);
 });
 
 test("503 reports the function's message and asks again after Retry-After", async () => {
@@ -140,9 +143,9 @@ test("503 reports the function's message and asks again after Retry-After", asyn
   assert.equal(requests.length, 1);
   clock.advance(1);
   assert.equal(requests.length, 2);
-  requests[1].resolve(json(200, prediction(1)));
+  requests[1].resolve(json(200, { model: MODEL, ...prediction(1) }));
   await settle();
-  assert.deepEqual(seen.answers, [prediction(1)]);
+  assert.deepEqual(seen.answers, [answer(1, 1)]);
 });
 
 test("a 503 without a readable Retry-After (a platform's own, say) is retried in 10 s", async () => {
@@ -184,12 +187,48 @@ test("a refusal reports the status and the function's message, whatever the body
   assert.deepEqual(seen.answers, []);
 });
 
-test("warming up asks for the function's health and ignores a failure", async () => {
+test("warming up asks for the function's health and gives it, or null on a failure", async () => {
   const { requests, seen, reader } = setUp();
-  reader.warmUp();
+  const failed = reader.warmUp();
   assert.equal(requests.length, 1);
   assert.equal(requests[0].init.method, undefined); // a GET
   requests[0].reject(new TypeError("Failed to fetch"));
-  await settle();
+  assert.equal(await failed, null);
+  const refused = reader.warmUp();
+  requests[1].resolve(json(500, { error: "internal error" }));
+  assert.equal(await refused, null);
+  const healthy = reader.warmUp();
+  requests[2].resolve(json(200, { loaded: false, corrections: true }));
+  assert.deepEqual(await healthy, { loaded: false, corrections: true });
   assert.deepEqual(seen.problems, []);
+});
+
+test("a correction is posted to <url>/corrections with the pixels read, the label and the reading", async () => {
+  const sent = [];
+  const fetch = async (url, init) => {
+    sent.push({ url: String(url), init });
+    return json(201, { stored: true, label: 7 });
+  };
+  const pixels = drawing(9)();
+  const result = await sendCorrection("http://function.test", { pixels, label: 7, readAs: 1, model: MODEL }, { fetch });
+  assert.deepEqual(result, { stored: true });
+  assert.equal(sent[0].url, "http://function.test/corrections");
+  assert.equal(sent[0].init.method, "POST");
+  const body = JSON.parse(sent[0].init.body);
+  assert.deepEqual(body, { image: Array(784).fill(9).join(","), label: 7, read_as: 1, model: MODEL });
+  await sendCorrection("http://function.test/", { pixels, label: 7, readAs: 1, model: MODEL }, { fetch });
+  assert.equal(sent[1].url, "http://function.test/corrections"); // one slash, however the URL ends
+});
+
+test("a correction refused or unreachable becomes a problem, never an exception", async () => {
+  const correction = { pixels: drawing(9)(), label: 7, readAs: 1, model: MODEL };
+  const answering = (response) => ({ fetch: async () => response });
+  assert.deepEqual(await sendCorrection("http://f.test", correction, answering(json(429, { error: "too many" }, { "Retry-After": "12" }))), {
+    problem: { kind: "refused", status: 429, message: "too many", retryAfter: 12 },
+  });
+  assert.deepEqual(await sendCorrection("http://f.test", correction, answering(new Response("<html>", { status: 502 }))), {
+    problem: { kind: "refused", status: 502, message: "", retryAfter: null },
+  });
+  const down = { fetch: async () => Promise.reject(new TypeError("Failed to fetch")) };
+  assert.deepEqual(await sendCorrection("http://f.test", correction, down), { problem: { kind: "unreachable" } });
 });

@@ -1,0 +1,99 @@
+"""The correction row in Chromium: shown after a reading where the function collects corrections, never where it
+does not; a click (or a key) stores exactly the pixels read; labelled and announced; fits a phone screen."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from local import services
+from local.browser import DIGITS, draw
+from tests.versions import METADATA
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def bucket(gcs):
+    return gcs.create_bucket("page-corrections")
+
+
+@pytest.fixture(scope="module")
+def collecting_url(weights_bucket, bucket, start_function) -> str:
+    server = start_function(weights_bucket, CORRECTIONS_BUCKET=bucket.name)
+    services.wait_until_loaded(server.url, timeout=60)
+    return server.url
+
+
+@pytest.fixture
+def stored(bucket):
+    """What the bucket holds, emptied after each test."""
+    yield lambda: [json.loads(blob.download_as_bytes()) for blob in bucket.list_blobs()]
+    for blob in bucket.list_blobs():
+        blob.delete()
+
+
+def test_a_click_stores_the_pixels_read_with_the_digit_chosen(open_page, collecting_url, stored):
+    visit = open_page(f"page/?api={collecting_url}", viewport={"width": 1000, "height": 760})
+    draw(visit.page, DIGITS[7])
+    assert visit.digit_shown() == "7"
+    row = visit.page.locator("#correction")
+    expect(row).to_be_visible()
+    row.locator('button[data-label="1"]').click()
+    expect(visit.page.locator("#status")).to_have_text("Thanks: stored as a 1.")
+    (record,) = stored()
+    assert (record["label"], record["read_as"], record["model"]) == (1, 7, METADATA["version"])
+    assert record["pixels"] == visit.last_sent() == visit.preview()
+    row.locator('button[data-label="2"]').click(force=True)  # one reading is corrected once: this does nothing
+    visit.page.wait_for_load_state("networkidle")  # what a click would send has been sent by now
+    expect(visit.page.locator("#status")).to_have_text("Thanks: stored as a 1.")
+    assert len(stored()) == 1
+
+
+def test_the_row_works_from_the_keyboard_and_is_announced(open_page, collecting_url, stored):
+    visit = open_page(f"page/?api={collecting_url}", viewport={"width": 1000, "height": 760})
+    page = visit.page
+    draw(page, DIGITS[4])
+    assert visit.digit_shown() == "4"
+    expect(page.get_by_role("group", name="Wrong? It was:")).to_be_visible()
+    three = page.get_by_role("button", name="It was a 3")
+    three.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").and_(page.locator("#status"))).to_have_text("Thanks: stored as a 3.")
+    expect(three).to_be_focused()  # the button is marked used, not disabled: the focus stays
+    assert [record["label"] for record in stored()] == [3]
+    expect(page.locator("#correction")).to_contain_text("Nothing about you is stored.")
+
+
+def test_the_row_fits_a_320_px_screen(open_page, collecting_url, stored):
+    visit = open_page(f"page/?api={collecting_url}", viewport={"width": 320, "height": 640}, device_scale_factor=2)
+    draw(visit.page, DIGITS[0])
+    assert visit.digit_shown() == "0"
+    buttons = visit.page.locator("#correction button")
+    expect(buttons).to_have_count(10)
+    for index in range(10):
+        box = buttons.nth(index).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320, (index, box)
+        assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2's smallest target
+    assert visit.page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_the_row_never_shows_where_corrections_are_not_collected(visit):
+    draw(visit.page, DIGITS[7])
+    assert visit.digit_shown() == "7"
+    expect(visit.page.locator("#correction")).to_be_hidden()
+    assert not [request for request in visit.requests if re.search(r"/corrections$", request.url)]
+
+
+def test_a_correction_refused_says_why_and_may_be_tried_again(open_page, weights_bucket, start_function):
+    server = start_function(weights_bucket, CORRECTIONS_BUCKET="no-such-bucket")
+    visit = open_page(f"page/?api={server.url}", viewport={"width": 1000, "height": 760})
+    draw(visit.page, DIGITS[7])
+    assert visit.digit_shown() == "7"
+    visit.page.locator('#correction button[data-label="9"]').click()
+    expect(visit.page.locator("#status")).to_have_text(
+        "The correction was not stored (503: the correction could not be stored: bucket gs://no-such-bucket does "
+        "not exist). Try again in 10 s."
+    )
+    expect(visit.page.locator('#correction button[data-label="9"]')).to_have_attribute("aria-disabled", "false")
