@@ -14,12 +14,14 @@ MODELS_PREFIX="models/"
 POINTER_FILE="live.json"
 VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]*$'
 HISTORY_KEPT=20  # earlier live versions that live.json remembers, for rollback
+CORRECTIONS_DAYS=90  # how long the corrections bucket keeps an object
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
 runtime="python312" memory="1Gi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
+corrections=false corrections_bucket=""
 deploy_flags=false  # whether a flag that only the full deploy takes was given
 
 usage() {
@@ -51,6 +53,10 @@ pointer every minute):
   --concurrency N       requests one instance serves at once, each in a thread of its own (default: 8)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
   --max-instances N     the most instances a flood of requests can start (default: 3)
+  --corrections         lets the page send corrections ("Wrong? It was: 7"), which the function stores in a
+                        private bucket that deletes them after 90 days
+  --corrections-bucket NAME
+                        that bucket (default: PROJECT-digit-corrections; implies --corrections)
   --dry-run             print the commands that would change something, and run none of them
                         (the read-only checks still run)
   -h, --help            show this text
@@ -78,8 +84,9 @@ parse_arguments() {
     case $1 in
       -h | --help) usage; exit 0 ;;
       --dry-run) dry_run=true; shift; continue ;;
+      --corrections) corrections=true deploy_flags=true; shift; continue ;;
       --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --cpu | --concurrency | \
-        --min-instances | --max-instances)
+        --min-instances | --max-instances | --corrections-bucket)
         [[ $# -ge 2 && $2 != -* ]] || usage_error "$1 needs a value" ;;
       *) usage_error "unknown option: $1" ;;
     esac
@@ -95,6 +102,7 @@ parse_arguments() {
       --concurrency) concurrency=$2; deploy_flags=true ;;
       --min-instances) min_instances=$2; deploy_flags=true ;;
       --max-instances) max_instances=$2; deploy_flags=true ;;
+      --corrections-bucket) corrections_bucket=$2 corrections=true deploy_flags=true ;;
     esac
     shift 2
   done
@@ -116,6 +124,7 @@ check_deploy_flags() {
   # Cloud Functions serves more than one request at a time only with a whole vCPU or more.
   [[ $concurrency == 1 || $cpu =~ ^[1-9] ]] || usage_error "--concurrency above 1 needs --cpu 1 or more"
   site_bucket=${site_bucket:-$project-digit-site}
+  [[ $corrections == false ]] || corrections_bucket=${corrections_bucket:-$project-digit-corrections}
   # The function's own identity, named after it: IAM wants 6 to 30 lowercase letters, digits and hyphens.
   service_account_id="$function_name-function"
   [[ $service_account_id =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] ||
@@ -327,14 +336,33 @@ grant_weights_access() {
     --member="serviceAccount:$service_account" --role=roles/storage.objectViewer
 }
 
+# The corrections bucket: private, its objects deleted after CORRECTIONS_DAYS, and the function's account may
+# create objects there, not read or delete them. (A rerun applies the settings again.)
+collect_corrections() {
+  step "Creating the private corrections bucket gs://$corrections_bucket, which deletes what it holds after $CORRECTIONS_DAYS days" \
+    "Bucket names are global: if gs://$corrections_bucket is someone else's, choose another with --corrections-bucket."
+  ensure_bucket "$corrections_bucket"
+  local rule="{\"rule\": [{\"action\": {\"type\": \"Delete\"}, \"condition\": {\"age\": $CORRECTIONS_DAYS}}]}"
+  lifecycle=$(mktemp)
+  printf '%s\n' "$rule" >"$lifecycle"
+  [[ $dry_run == false ]] || echo "the lifecycle file says: $rule"
+  run gcloud storage buckets update "gs://$corrections_bucket" --project="$project" --lifecycle-file="$lifecycle" \
+    --public-access-prevention
+  step "Letting the function's service account store corrections in gs://$corrections_bucket, and nothing else" \
+    "You need permission to change the bucket's IAM policy (Storage Admin)."
+  run gcloud storage buckets add-iam-policy-binding "gs://$corrections_bucket" --project="$project" \
+    --member="serviceAccount:$service_account" --role=roles/storage.objectCreator
+}
+
 deploy_function() {
   step "Deploying function/ as the function $function_name, which takes a few minutes" \
     "The messages above say why (the build log's link shows the rest); fix that and run deploy.sh again."
+  local settings="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$MODELS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
+  [[ $corrections == false ]] || settings+=",CORRECTIONS_BUCKET=$corrections_bucket"
   run gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
     --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
     --service-account="$service_account" --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" \
-    --min-instances="$min_instances" --max-instances="$max_instances" \
-    --set-env-vars="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$MODELS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
+    --min-instances="$min_instances" --max-instances="$max_instances" --set-env-vars="$settings"
 }
 
 # The deployed function's URL; a dry run deployed nothing, so it shows a placeholder instead.
@@ -374,6 +402,7 @@ deploy() {
   upload_weights
   ensure_service_account
   grant_weights_access
+  [[ $corrections == false ]] || collect_corrections
   deploy_function
   read_function_url
   write_site_config
@@ -442,6 +471,8 @@ main() {
   parse_arguments "$@"
   cd "$(dirname -- "${BASH_SOURCE[0]}")"
   trap on_error ERR
+  lifecycle=""
+  trap '[[ -z $lifecycle ]] || rm -f "$lifecycle"' EXIT
   check_prerequisites
   "$command"
   [[ $dry_run == false ]] || printf '\nDry run: nothing was changed.\n'

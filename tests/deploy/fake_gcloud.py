@@ -3,7 +3,7 @@
 It appends each call's arguments (one JSON list a line) to $FAKE_GCLOUD_LOG, and answers the calls deploy.sh
 makes the way gcloud does, from a small cloud kept in the JSON file $FAKE_GCLOUD_STATE:
 {"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...],
-"objects": {"BUCKET/NAME": base64 of the content}}.
+"objects": {"BUCKET/NAME": base64 of the content}}, and "lifecycles": {BUCKET: the lifecycle file's rules}.
 $FAKE_GCLOUD_FAIL_ON names a command (e.g. "functions deploy") that fails, as a failed build does. Anything
 else it does not know fails loudly.
 """
@@ -77,6 +77,9 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
             return error("(gcloud.storage.buckets.create) HTTPError 409: The requested bucket name is not available.")
         cloud["buckets"].append(target)
         print(f"Creating gs://{target}/...", file=sys.stderr)
+    elif command == "storage buckets update" and "lifecycle-file" in flags:
+        cloud.setdefault("lifecycles", {})[target] = json.loads(Path(flags["lifecycle-file"]).read_text())
+        print("Updating gs://{target}/...", file=sys.stderr)
     elif command == "storage objects describe":
         if target not in cloud["objects"]:
             return error(f"(gcloud.storage.objects.describe) gs://{target} not found: 404.")
