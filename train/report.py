@@ -38,15 +38,29 @@ def misread(evaluation: Evaluation, images: np.ndarray, labels: np.ndarray, path
     """A grid of the test digits the model got wrong, each titled `true → predicted`."""
     wrong = np.flatnonzero(evaluation.predicted != labels)
     shown = wrong[:MAX_MISREAD_SHOWN]
+    titles = [f"{labels[index]} → {evaluation.predicted[index]}" for index in shown]
+    return grid(images[shown], titles, f"{len(wrong)} misread test digits (true → read)", path, colour="firebrick")
+
+
+def corrections(images: np.ndarray, labels: np.ndarray, path: Path) -> Path:
+    """A grid of the corrections trained on, each titled with the digit it is said to be, for a person to check
+    before the model goes live."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    titles = [str(label) for label in labels]
+    return grid(images, titles, f"{len(images)} corrections trained on, each titled with its label", path)
+
+
+def grid(images: np.ndarray, titles: list[str], heading: str, path: Path, colour: str = "black") -> Path:
+    """The images in rows of ten, each under its title, as a PNG."""
     columns = 10
-    rows = max(1, int(np.ceil(len(shown) / columns)))
-    figure, grid = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
-    for axes in grid.ravel():
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    figure, cells = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
+    for axes in cells.ravel():
         axes.axis("off")
-    for axes, index in zip(grid.ravel(), shown, strict=False):  # fewer misread digits than cells
-        axes.imshow(images[index], cmap="gray_r", vmin=0, vmax=255)
-        axes.set_title(f"{labels[index]} → {evaluation.predicted[index]}", fontsize=9, color="firebrick")
-    figure.suptitle(f"{len(wrong)} misread test digits (true → read)")
+    for axes, image, title in zip(cells.ravel(), images, titles, strict=False):  # fewer images than cells
+        axes.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+        axes.set_title(title, fontsize=9, color=colour)
+    figure.suptitle(heading)
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
     return path

@@ -1,0 +1,98 @@
+"""`python -m train --with-corrections SOURCE` on a handful of corrections, from a folder and from gs:// through the
+storage emulator: the bad ones counted and skipped, duplicates dropped, a share held out and measured before
+and after, what was used recorded in model.json, and the grid written for review."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from digit.artefact import METADATA_FILE
+from local.services import ROOT, WEIGHTS
+
+GOOD = 12
+BAD = {  # file name: content that is not a correction, and the reason it is skipped for
+    "not-json.json": ("{label: 7", "not JSON"),
+    "list.json": ("[7]", "not a JSON object"),
+    "no-label.json": ('{"pixels": []}', "no label 0..9"),
+    "short.json": ('{"label": 7, "pixels": [255, 0]}', "no list of 784 pixels"),
+    "floats.json": (json.dumps({"label": 7, "pixels": [0.5] * 784}), "pixels that are not whole numbers 0..255"),
+    "blank.json": (json.dumps({"label": 7, "pixels": [0] * 784}), "a blank image"),
+}
+
+
+@pytest.fixture(scope="module")
+def corrections(mnist_sample) -> dict[str, bytes]:
+    """GOOD corrections of real digits, one of them twice, and the BAD objects: name → content."""
+    images, labels = mnist_sample
+    objects = {}
+    for index in range(GOOD):
+        record = {"label": int(labels[index * 40]), "pixels": images[index * 40].astype(int).ravel().tolist(),
+                  "read_as": 3, "model": "cnn-a497cee2f488", "time": "2026-12-01T09:30:00Z"}  # fmt: skip
+        objects[f"2026-12-01/{index:02d}.json"] = json.dumps(record).encode()
+    objects["2026-12-02/again.json"] = objects["2026-12-01/00.json"]
+    objects.update({f"2026-12-02/{name}": content.encode() for name, (content, _) in BAD.items()})
+    return objects
+
+
+def train(tmp_path, source: str, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
+    out = tmp_path / "weights"
+    shutil.copytree(WEIGHTS, out)  # the model the corrections were made against, measured before
+    command = [sys.executable, "-m", "train", "--limit", "200", "--epochs", "1", "--with-corrections", source,
+               "--out", str(out), "--report", str(tmp_path / "report")]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+    metadata = json.loads((out / METADATA_FILE).read_text()) if done.returncode == 0 else {}
+    return done, metadata
+
+
+def check(done: subprocess.CompletedProcess, metadata: dict, source: str, tmp_path) -> None:
+    assert done.returncode == 0, done.stderr
+    report = metadata["corrections"]
+    skipped = {reason: 1 for _, reason in BAD.values()} | {"a duplicate of another correction": 1}
+    assert report["source"] == source and report["read"] == GOOD + 1 + len(BAD) and report["skipped"] == skipped
+    assert (report["used"], report["held_out"]) == (GOOD - 2, 2)  # a fifth held out
+    assert sum(report["per_digit"]) == report["used"] and len(report["per_digit"]) == 10
+    for measured in ("accuracy_before", "accuracy_after"):
+        assert report[measured] in (0.0, 0.5, 1.0)  # of two held-out corrections
+    assert metadata["data"]["train_images"] == 200 + 10 * report["used"]  # each correction ten times
+    assert metadata["data"]["test_images"] == 1000  # MNIST's held-out digits, with no correction among them
+    assert f"corrections from {source}: {GOOD + 1 + len(BAD)} read, skipped: " in done.stdout
+    assert f"{GOOD - 2} to train on (per digit " in done.stdout and ", 2 held out" in done.stdout
+    assert "held-out corrections read right: " in done.stdout
+    assert (tmp_path / "report" / "corrections.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_training_with_corrections_from_a_folder(tmp_path, corrections):
+    for name, content in corrections.items():
+        (tmp_path / "corrections" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "corrections" / name).write_bytes(content)
+    done, metadata = train(tmp_path, str(tmp_path / "corrections"))
+    check(done, metadata, str(tmp_path / "corrections"), tmp_path)
+
+
+def test_training_with_corrections_from_a_bucket(tmp_path, corrections, gcs, storage_url):
+    bucket = gcs.create_bucket("sent")
+    for name, content in corrections.items():
+        bucket.blob(f"corrections/{name}").upload_from_string(content)
+    bucket.blob("elsewhere/ignored.json").upload_from_string(b"{}")  # outside the prefix: not read
+    done, metadata = train(tmp_path, "gs://sent/corrections/", STORAGE_EMULATOR_HOST=storage_url)
+    check(done, metadata, "gs://sent/corrections/", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{tmp}/nowhere", "{tmp}/nowhere: no such folder (give a folder of corrections or gs://bucket/prefix/)"),
+        ("gs://nothing/corrections/", "gs://nothing/corrections/: bucket gs://nothing does not exist"),
+        ("{tmp}/empty", "{tmp}/empty: no correction to train on (0 read)"),
+    ],
+)
+def test_a_source_without_corrections_stops_with_a_message(tmp_path, storage_url, source, message):
+    (tmp_path / "empty").mkdir()
+    done, _ = train(tmp_path, source.format(tmp=tmp_path), STORAGE_EMULATOR_HOST=storage_url)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == f"error: {message.format(tmp=tmp_path)}"
+    assert not (tmp_path / "report").exists()
