@@ -8,6 +8,7 @@ from pathlib import Path
 from local import services
 
 BUCKET = "digit-weights"
+CORRECTIONS_BUCKET = "digit-corrections"  # the page's corrections, kept by the emulator until it stops
 DEFAULT_PORTS = {"storage": 9023, "function": 8080, "site": 8000}  # make demo's, unless told otherwise
 
 
@@ -37,12 +38,14 @@ def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStac
     interrupted."""
     announce(f"starting the storage emulator on port {ports['storage']}")
     storage = running.enter_context(services.start_storage(ports["storage"], logs))
-    services.publish_version(services.storage_client(storage.url), BUCKET, services.WEIGHTS)
+    client = services.storage_client(storage.url)
+    services.publish_version(client, BUCKET, services.WEIGHTS)
+    client.create_bucket(CORRECTIONS_BUCKET)
 
     # The page's origin only, as once deployed; both spellings, since a reader may well type localhost.
     origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
     announce(f"starting the function on port {ports['function']}")
-    env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins)
+    env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins, CORRECTIONS_BUCKET=CORRECTIONS_BUCKET)
     function = running.enter_context(services.start_function(ports["function"], logs, env))
 
     services.write_site_config(function.url, site)

@@ -93,6 +93,8 @@ def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_dem
     assert preflight(page_origin).headers["Access-Control-Allow-Origin"] == page_origin
     assert "Access-Control-Allow-Origin" not in preflight("https://example.com").headers
 
+    assert requests.get(function).json()["corrections"] is True  # the page's row can be tried here
+
     curl = next(line.strip() for line in output.splitlines() if line.strip().startswith("curl "))
     pasted = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60)
     assert json.loads(pasted.stdout)["prediction"] == 1, pasted.stderr
