@@ -29,13 +29,17 @@ test: $(INSTALLED) $(FUNCTION_INSTALLED) lint tools
 
 # Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
 # pointed at /usr/bin/chromium and never downloads a browser), Node for the page's modules, shellcheck for
-# deploy.sh and curl for the demo's example. A fresh machine gets them from its package manager.
+# deploy.sh and curl for the demo's example; and Debian's handwriting fonts, whose digits training draws
+# (train/synthetic.py). A fresh machine gets them from its package manager.
 TOOLS := chromium:chromium node:nodejs shellcheck:shellcheck curl:curl
+FONTS := fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans fonts-comic-neue \
+	fonts-dancingscript
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 tools:
-	@missing="$$(for tool in $(TOOLS); do command -v $${tool%%:*} >/dev/null || echo $${tool#*:}; done)"; \
+	@missing="$$(for tool in $(TOOLS); do command -v $${tool%%:*} >/dev/null || echo $${tool#*:}; done; \
+		for font in $(FONTS); do dpkg -s $$font >/dev/null 2>&1 || echo $$font; done)"; \
 	if [ -n "$$missing" ]; then \
-		command -v apt-get >/dev/null || { echo "make test needs:" $$missing; exit 1; }; \
+		command -v apt-get >/dev/null || { echo "make needs:" $$missing; exit 1; }; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
@@ -66,8 +70,8 @@ demo: $(INSTALLED) $(FUNCTION_INSTALLED)
 screenshot: $(INSTALLED) $(FUNCTION_INSTALLED) tools
 	$(BIN)/python -m local.screenshot docs/screenshot.png
 
-# Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...).
-train: $(INSTALLED)
+# Retrain the default model into weights/ (ARGS="--arch mlp", ARGS="--data ~/mnist.npz", ...), a few minutes.
+train: $(INSTALLED) tools
 	$(BIN)/python -m train $(ARGS)
 
 clean:

@@ -16,9 +16,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
     from train.fit import RECIPES
+    from train.synthetic import KINDS
 
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
-    parser.add_argument("--arch", choices=sorted(RECIPES), default="cnn", help="architecture (default: cnn)")
+    parser.add_argument("--arch", choices=sorted(RECIPES), default="cnn3", help="architecture (default: cnn3)")
     parser.add_argument(
         "--data",
         type=Path,
@@ -33,6 +34,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--epochs", type=int, help="training epochs (default: the architecture's recipe)")
     parser.add_argument("--no-augment", action="store_true", help="train on the digits as they are")
+    parser.add_argument(
+        "--synthetic",
+        choices=KINDS,
+        help="the digits made here to add to MNIST: low-resolution copies, fonts and styles, both, or none "
+        "(default: the architecture's recipe, all for cnn3)",
+    )
     parser.add_argument("--limit", type=int, help="train on the first N training digits only (quick checks)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("weights"), help="where the weights go (default: weights/)")
@@ -49,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     from train import corrections as sent
     from train import data as datasets
-    from train import export, fit, report
+    from train import export, fit, proxies, report, synthetic
 
     try:
         data = datasets.load(args.data, seed=args.seed)
@@ -60,6 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         data.x_train, data.y_train = data.x_train[: args.limit], data.y_train[: args.limit]
         data.description["train_images"] = len(data.x_train)
+    recipe = fit.RECIPES[args.arch]
+    recipe = dataclasses.replace(
+        recipe,
+        epochs=args.epochs or recipe.epochs,
+        augment=recipe.augment and not args.no_augment,
+        synthetic=args.synthetic or recipe.synthetic,
+    )
+    if recipe.synthetic != "none":
+        print(f"making synthetic digits ({recipe.synthetic}) …", flush=True)
+        synthetic.extend(data, recipe.synthetic, seed=args.seed)
     if corrections is not None:
         if not corrections.report["used"]:
             read = corrections.report["read"]
@@ -68,10 +85,6 @@ def main(argv: list[str] | None = None) -> int:
         print(sent.summary(corrections.report))
         corrections.report["accuracy_before"] = sent.accuracy_of_weights(args.out, corrections)
         sent.add_to(data, corrections)
-    recipe = fit.RECIPES[args.arch]
-    recipe = dataclasses.replace(
-        recipe, epochs=args.epochs or recipe.epochs, augment=recipe.augment and not args.no_augment
-    )
     print(
         f"training {args.arch} on {len(data.x_train):,} digits ({data.description['source']}), "
         f"testing on {len(data.x_test):,}; {recipe.epochs} epochs, augmentation {'on' if recipe.augment else 'off'}"
@@ -80,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit.fit(args.arch, data, recipe, seed=args.seed)
     seconds = time.monotonic() - started
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
+    on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
     if corrections is not None:
         corrections.report["accuracy_after"] = sent.accuracy(model, corrections)
     metadata = export.write(
@@ -92,14 +106,17 @@ def main(argv: list[str] | None = None) -> int:
         evaluation=evaluation,
         seconds=seconds,
         corrections=corrections.report if corrections is not None else None,
+        proxies=on_proxies,
     )
     pictures = report.write(evaluation, data.x_test, data.y_test, args.report, title=metadata["version"])
+    pictures.append(report.proxies(on_proxies, args.report / "proxies.png", title=metadata["version"]))
     if corrections is not None:
         pictures.append(report.corrections(corrections.x_train, corrections.y_train, args.report / "corrections.png"))
     print(
         f"test accuracy {evaluation.accuracy:.2%} on {len(data.x_test):,} held-out digits; trained in {seconds:.0f} s"
     )
     print(f"per digit: {' '.join(f'{d}:{a:.0%}' for d, a in enumerate(evaluation.per_class_accuracy))}")
+    print(proxies.summary(on_proxies))
     if corrections is not None:
         print(sent.comparison(corrections.report))
     print(f"wrote {args.out}/ ({metadata['weights_bytes']:,} bytes of weights, version {metadata['version']})")

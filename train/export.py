@@ -34,6 +34,7 @@ def write(
     evaluation: Evaluation,
     seconds: float,
     corrections: dict | None = None,
+    proxies: dict | None = None,
 ) -> dict:
     """Saves WEIGHTS_FILE and METADATA_FILE into `out` and returns the metadata."""
     out.mkdir(parents=True, exist_ok=True)
@@ -60,12 +61,15 @@ def write(
             "epochs": recipe.epochs,
             "batch_size": recipe.batch_size,
             "augmentation": recipe.augment,
+            "synthetic": recipe.synthetic,
             "seed": seed,
             "seconds": round(seconds, 1),
             "machine": machine(),
         },
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__, "python": sys.version.split()[0]},
     }
+    if proxies is not None:
+        metadata["proxies"] = proxies
     if corrections is not None:
         metadata["corrections"] = corrections
     (out / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")

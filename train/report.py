@@ -64,3 +64,22 @@ def grid(images: np.ndarray, titles: list[str], heading: str, path: Path, colour
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
     return path
+
+
+def proxies(results: dict[str, dict], path: Path, title: str) -> Path:
+    """The proxy sets' accuracy, overall and per digit, as a table of shaded cells (blank for a digit a set
+    lacks)."""
+    names = list(results)
+    cells = np.array([[np.nan if a is None else a for a in r["per_class_accuracy"]] + [r["accuracy"]]
+                      for r in results.values()], dtype=float)  # fmt: skip
+    figure, axes = plt.subplots(figsize=(9, 0.45 * len(names) + 1.2))
+    axes.imshow(cells, cmap="RdYlGn", vmin=0.5, vmax=1.0, aspect="auto")
+    for (row, column), value in np.ndenumerate(cells):
+        if not np.isnan(value):
+            axes.text(column, row, f"{value:.0%}", ha="center", va="center", fontsize=8)
+    axes.set_xticks(range(11), [*map(str, range(10)), "all"])
+    axes.set_yticks(range(len(names)), [f"{name} ({results[name]['images']})" for name in names])
+    axes.set_title(f"{title}: proxy sets, read right per digit")
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return path

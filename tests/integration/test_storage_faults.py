@@ -23,6 +23,8 @@ from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version
 MARKER = "request-body-marker-5f1c"  # sent in every body here; must never reach a log
 BODY = {"note": MARKER, "image": ",".join(["0"] * 783 + ["255"])}
 VERSION = METADATA["version"]
+ARCH = METADATA["arch"]
+KNOWN = ", ".join(architectures.ARCHITECTURES)
 FILES = f"gs://faulty/{DEFAULT_PREFIX}{VERSION}/"
 
 
@@ -108,7 +110,7 @@ def test_version_folder_missing(server, bucket):
         (json.dumps({"arch": "cnn", "sha256": "0" * 64}).encode(), r"model\.json has no 'version' string"),
         (metadata_for(GOOD_WEIGHTS, version="cnn-000000000000"),
          rf"model\.json in the folder {VERSION}/ is that of 'cnn-000000000000'"),
-        (metadata_for(GOOD_WEIGHTS, arch="resnet"), r"model\.json: unknown architecture 'resnet'; known: cnn, mlp"),
+        (metadata_for(GOOD_WEIGHTS, arch="resnet"), rf"model\.json: unknown architecture 'resnet'; known: {KNOWN}"),
     ],
 )  # fmt: skip
 def test_metadata_wrong(server, bucket, metadata, cause):
@@ -126,12 +128,12 @@ def test_weights_corrupted(server, bucket):
 def test_weights_truncated(server, bucket):
     truncated = GOOD_WEIGHTS[: len(GOOD_WEIGHTS) // 2]
     put_version(bucket, VERSION, truncated, metadata_for(truncated))  # a consistent checksum, but half a file
-    expect_503(server, r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
+    expect_503(server, rf"model\.weights\.h5 cannot be loaded into the '{ARCH}' architecture \(\w+\)")
 
 
 def test_weights_of_another_architecture(server, bucket, mlp_weights):
     put_version(bucket, VERSION, mlp_weights, metadata_for(mlp_weights))
-    expect_503(server, r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)")
+    expect_503(server, rf"model\.weights\.h5 cannot be loaded into the '{ARCH}' architecture \(\w+\)")
 
 
 def test_self_check_failing(server, bucket):

@@ -140,15 +140,15 @@ def test_two_switches_in_a_row(server, bucket, expected):
     assert [(entry["previous"], entry["model"]) for entry in switches[-2:]] == [(ORIGINAL, first), (first, second)]
 
 
-NOT_CNN = r"model\.weights\.h5 cannot be loaded into the 'cnn' architecture \(\w+\)"
+NOT_ITS_ARCH = rf"model\.weights\.h5 cannot be loaded into the '{METADATA['arch']}' architecture \(\w+\)"
 # What live.json says in each case, and the cause the function must give.
 CASES = {
     "missing folder": ('{"version": "missing"}', r"gs://versions/models/missing/model\.weights\.h5 does not exist"),
     "malformed pointer": ('{"version": ', r"live\.json is not valid JSON"),
     "sha mismatch": ('{"version": "corrupted"}', r"model\.weights\.h5 does not match model\.json: sha256 .*"),
-    "truncated": ('{"version": "truncated"}', NOT_CNN),
+    "truncated": ('{"version": "truncated"}', NOT_ITS_ARCH),
     "unknown architecture": ('{"version": "unknown-arch"}', r"model\.json: unknown architecture 'resnet'; .*"),
-    "wrong architecture": ('{"version": "mlp-weights"}', NOT_CNN),
+    "wrong architecture": ('{"version": "mlp-weights"}', NOT_ITS_ARCH),
     "self-check": ('{"version": "self-check"}', r"the rebuilt model reads self_check input 0 as \d, .*"),
     "misnamed": ('{"version": "misnamed"}', rf"model\.json in the folder misnamed/ is that of '{ORIGINAL}'"),
 }

@@ -33,9 +33,14 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     weights = (out / WEIGHTS_FILE).read_bytes()
     assert metadata["sha256"] == sha256(weights)
     assert metadata["weights_bytes"] == len(weights) < 1_000_000
-    assert metadata["arch"] == "cnn" and metadata["version"] == f"cnn-{sha256(weights)[:12]}"
-    assert metadata["data"]["train_images"] == 1000 and metadata["data"]["test_images"] == 1000
+    assert metadata["arch"] == "cnn3" and metadata["version"] == f"cnn3-{sha256(weights)[:12]}"
+    made = metadata["data"]["synthetic"]
+    assert made["kind"] == "all" and made["fonts"] and made["font_digits"] > 0 and made["styled_digits"] > 0
+    assert made["low_resolution_copies"] == 1000 + made["font_digits"] + made["styled_digits"]
+    assert metadata["data"]["train_images"] == 2 * made["low_resolution_copies"]
+    assert metadata["data"]["test_images"] == 1000
     assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
+    assert metadata["training"]["synthetic"] == "all"
     assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
     assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", metadata["trained_at"])
@@ -55,9 +60,26 @@ def test_the_reported_accuracy_is_what_the_served_model_scores(trained, held_out
 
 def test_the_report_is_written_as_pictures(trained):
     _, report, stdout = trained
-    for name in ("confusion.png", "misread.png"):
+    for name in ("confusion.png", "misread.png", "proxies.png"):
         assert (report / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert str(report / name) in stdout
+
+
+def test_the_proxy_sets_are_reported_per_digit(trained):
+    out, _, stdout = trained
+    measured = json.loads((out / METADATA_FILE).read_text())["proxies"]
+    assert list(measured) == [
+        "test digits at 8x8", "test digits at 8x8, stretched", "test digits at 12x12",
+        "held-out fonts", "held-out fonts at 8x8", "held-out fonts at 8x8, stretched",
+        "continental styles", "continental styles at 8x8", "continental styles at 8x8, stretched",
+    ]  # fmt: skip
+    for name, result in measured.items():
+        assert result["images"] > 0 and 0 <= result["accuracy"] <= 1
+        assert len(result["per_class_accuracy"]) == 10
+        assert f"  {name:<38} {result['accuracy']:6.1%}" in stdout
+    assert measured["test digits at 8x8"]["images"] == 1000
+    styles = measured["continental styles"]["per_class_accuracy"]
+    assert [digit for digit, accuracy in enumerate(styles) if accuracy is not None] == [1, 4, 7, 9]
 
 
 def test_the_mlp_baseline_trains_too(tmp_path):
@@ -67,6 +89,7 @@ def test_the_mlp_baseline_trains_too(tmp_path):
     assert result.returncode == 0, result.stderr
     metadata = json.loads((tmp_path / METADATA_FILE).read_text())
     assert metadata["arch"] == "mlp" and metadata["training"]["augmentation"] is False
+    assert metadata["training"]["synthetic"] == "none" and metadata["data"]["train_images"] == 200
     assert load_files(tmp_path).probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 
@@ -82,3 +105,5 @@ def test_a_missing_data_file_stops_with_a_message(tmp_path):
 def test_bad_flags_are_refused(tmp_path):
     result = train("--epochs", "0")
     assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr
+    result = train("--synthetic", "photos")
+    assert result.returncode == 2 and "argument --synthetic: invalid choice: 'photos'" in result.stderr

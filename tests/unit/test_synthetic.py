@@ -1,0 +1,77 @@
+"""The digits training makes (train/synthetic.py) and the proxy sets made to measure on (train/proxies.py): what
+they are, that they go through the pixel contract, and that nothing measured on is trained on."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digit.pixels import SIZE, EmptyImageError, to_mnist
+from train import proxies, synthetic
+
+
+def ink_box(image: np.ndarray) -> tuple[int, int]:
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+@pytest.fixture(scope="module")
+def a_one() -> np.ndarray:
+    """A thin 1 with a short flag, through the contract."""
+    picture = np.zeros((28, 28), np.uint8)
+    picture[4:24, 13:15] = 255
+    for step in range(5):
+        picture[8 - step, 9 + step] = 255
+    return to_mnist(picture)
+
+
+@pytest.mark.parametrize("side", [7, 8, 12, 16])
+def test_a_low_resolution_copy_is_a_digit_in_the_contracts_form_with_coarser_strokes(a_one, side):
+    copy = synthetic.low_resolution(a_one, side, Image.BICUBIC)
+    assert copy.shape == (SIZE, SIZE) and copy.dtype == np.uint8 and copy.max() > 128
+    assert max(ink_box(copy)) == 20  # fitted as the contract fits every digit
+    assert ink_box(copy)[1] > ink_box(a_one)[1]  # blurred: wider strokes than the original
+
+
+def test_stretching_makes_a_one_as_wide_as_a_size_normalising_scanner_does(a_one):
+    padded = synthetic.low_resolution(a_one, 8, Image.BICUBIC)
+    stretched = synthetic.low_resolution(a_one, 8, Image.BICUBIC, stretch=True)
+    assert ink_box(padded)[1] < 15 and ink_box(stretched) == (20, 20)  # as wide as it is tall
+
+
+def test_a_bar_that_stretching_would_fill_is_copied_unstretched():
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 13:15] = 255
+    with pytest.raises(EmptyImageError):
+        synthetic.low_resolution(bar, 8, Image.BICUBIC, stretch=True)
+    copies = synthetic.low_resolution_copies(np.stack([bar] * 6), np.random.default_rng(0), (8, 8))
+    assert all(max(ink_box(copy)) == 20 for copy in copies)
+
+
+def test_fonts_to_train_on_and_fonts_to_measure_on_are_apart():
+    training, held_out = synthetic.handwriting_fonts(), synthetic.handwriting_fonts(held_out=True)
+    assert training and held_out, "make tools installs Debian's handwriting fonts"
+    assert not {font.name for font in training} & {font.name for font in held_out}
+    assert all(font.name.startswith(synthetic.HELD_OUT_FONTS) for font in held_out)
+
+
+def test_font_digits_are_labelled_and_none_without_fonts():
+    rng = np.random.default_rng(0)
+    images, labels = synthetic.font_digits(synthetic.handwriting_fonts()[:2], 1, rng)
+    assert images.shape == (20, SIZE, SIZE) and labels.tolist() == list(range(10)) * 2
+    empty, no_labels = synthetic.font_digits([], 3, rng)
+    assert empty.shape == (0, SIZE, SIZE) and no_labels.shape == (0,)
+
+
+def test_styled_digits_draw_every_style_with_its_digit():
+    images, labels = synthetic.styled_digits(3, np.random.default_rng(0))
+    assert labels.tolist() == [digit for digit, _ in synthetic.STYLES.values() for _ in range(3)]
+    assert images.shape == (3 * len(synthetic.STYLES), SIZE, SIZE) and all(image.max() > 128 for image in images)
+
+
+def test_the_proxy_drawings_are_none_of_the_drawings_trained_on():
+    training = synthetic.styled_digits(synthetic.STYLE_COPIES, np.random.default_rng(0))[0]
+    measured = proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))
+    drawings = measured["continental styles"][0]
+    trained = {image.tobytes() for image in training}
+    assert len(drawings) == proxies.STYLE_COPIES * len(synthetic.STYLES)
+    assert not [image for image in drawings if image.tobytes() in trained]

@@ -1,0 +1,189 @@
+"""Training digits made here, for the writing MNIST lacks: low-resolution scans, digits in handwriting fonts,
+and the continental styles (a 1 with a flag and a foot, a crossed 7, an open 4, a 9 with a straight stem).
+Every picture goes through the pixel contract, as anything the function reads does.
+
+Nothing here comes from another handwriting dataset: those are for evaluation only.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from digit.pixels import SIZE, EmptyImageError, area_weights, to_mnist
+
+FONT_FOLDERS = [Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")]
+# Debian's handwriting fonts (the Makefile installs them), by file name: their digits are other people's hands.
+HANDWRITING = (
+    "dkg", "Breip", "breipfont", "BecauseWe", "femkeklaver", "Humor-Sans", "ComicNeue", "DancingScript",
+)  # fmt: skip
+# Fonts held out of training, to measure on (train/proxies.py): whole families, and two of the six hands of
+# "Because We".
+HELD_OUT_FONTS = ("BecauseWeMentor", "BecauseWeOrganize", "Humor-Sans", "femkeklaver")
+CANVAS = 112  # pixels: the side of the picture a synthetic digit is drawn in before the contract
+RESAMPLES = (Image.NEAREST, Image.BILINEAR, Image.BICUBIC)
+
+Stroke = list[tuple[float, float]]  # points in fractions of the canvas, (0, 0) its top left corner
+
+
+def handwriting_fonts(held_out: bool = False) -> list[Path]:
+    """The handwriting fonts installed to train on (or, `held_out`, those kept to measure on), in name order."""
+    found = [path for folder in FONT_FOLDERS if folder.is_dir() for path in folder.rglob("*") if path.is_file()]
+    fonts = [path for path in found if path.suffix in (".ttf", ".otf") and path.name.startswith(HANDWRITING)]
+    return sorted(path for path in fonts if path.name.startswith(HELD_OUT_FONTS) == held_out)
+
+
+# What may be added to MNIST: a low-resolution copy of each training digit; pictures of each digit in each
+# training font (FONT_COPIES) and drawings in each of the STYLES (STYLE_COPIES); or all of these, the
+# low-resolution copies then of the pictures and drawings too.
+KINDS = ("all", "low-resolution", "styles", "none")
+FONT_COPIES = 4
+STYLE_COPIES = 60
+LOW_RESOLUTION_SIDES = (7, 16)
+
+
+def extend(data, kind: str, seed: int) -> None:
+    """Adds the synthetic digits of `kind` (one of KINDS) to data's training part, never to its test part, and
+    says what was added in its description."""
+    rng = np.random.default_rng(seed)
+    fonts = handwriting_fonts() if kind in ("all", "styles") else []
+    if kind in ("all", "styles") and not fonts:
+        print("no handwriting fonts found (make tools installs them): training without font digits")
+    in_fonts = font_digits(fonts, FONT_COPIES, rng)
+    styled = styled_digits(STYLE_COPIES if kind in ("all", "styles") else 0, rng)
+    x_made, y_made = np.concatenate([in_fonts[0], styled[0]]), np.concatenate([in_fonts[1], styled[1]])
+    data.x_train, data.y_train = np.concatenate([data.x_train, x_made]), np.concatenate([data.y_train, y_made])
+    low = 0
+    if kind in ("all", "low-resolution"):
+        sides = LOW_RESOLUTION_SIDES
+        data.x_train = np.concatenate([data.x_train, low_resolution_copies(data.x_train, rng, sides)])
+        data.y_train = np.concatenate([data.y_train, data.y_train])
+        low = len(data.x_train) // 2
+    data.description["train_images"] = len(data.x_train)
+    data.description["synthetic"] = {
+        "kind": kind,
+        "fonts": [path.name for path in fonts],
+        "font_digits": len(in_fonts[0]),
+        "styled_digits": len(styled[0]),
+        "low_resolution_copies": low,
+    }
+
+
+def low_resolution(image: np.ndarray, side: int, resample: int, stretch: bool = False) -> np.ndarray:
+    """A digit as a small, coarse scan blown up again: its ink's box made square (padded, or with `stretch`
+    stretched to fill it, as scanners that normalise size did, which makes a 1 nearly as wide as it is tall),
+    area-averaged down to side x side, quantised to 17 grey levels (as 4x4 blocks of a 32x32 bitmap count
+    their black pixels), enlarged to 28x28 with `resample`, and read through the contract. Its strokes come out
+    thick and blurred."""
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    crop = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float64)
+    square = max(crop.shape)
+    if stretch:
+        padded = area_weights(crop.shape[0], square) @ crop @ area_weights(crop.shape[1], square).T
+    else:
+        padded = np.zeros((square, square))
+        top, left = (square - crop.shape[0]) // 2, (square - crop.shape[1]) // 2
+        padded[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
+    weights = area_weights(square, side)
+    small = np.round(weights @ padded @ weights.T / 255 * 16) * (255 / 16)
+    enlarged = Image.fromarray(small.astype(np.uint8)).resize((SIZE, SIZE), resample)
+    return to_mnist(np.asarray(enlarged))
+
+
+def low_resolution_copies(images: np.ndarray, rng: np.random.Generator, sides: tuple[int, int]) -> np.ndarray:
+    """A low-resolution copy of each image, each at a side drawn from `sides` (inclusive), with a resample
+    drawn from RESAMPLES, stretched or not at even odds."""
+    copies = []
+    for image in images:
+        side, resample = int(rng.integers(sides[0], sides[1] + 1)), RESAMPLES[rng.integers(len(RESAMPLES))]
+        try:
+            copies.append(low_resolution(image, side, resample, stretch=bool(rng.integers(2))))
+        except EmptyImageError:  # an upright bar, stretched, fills its square: no stroke is left to see
+            copies.append(low_resolution(image, side, resample))
+    return np.stack(copies)
+
+
+def font_digits(fonts: list[Path], per_digit: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`per_digit` pictures of each digit in each font, each turned, slanted, thickened or thinned at random."""
+    images, labels = [], []
+    for path in fonts:
+        for digit in range(10):
+            for _ in range(per_digit):
+                size = int(rng.integers(60, 90))
+                font = ImageFont.truetype(str(path), size)
+                canvas = Image.new("L", (CANVAS, CANVAS), 0)
+                stroke = int(rng.integers(0, 3))
+                ImageDraw.Draw(canvas).text(
+                    (CANVAS / 2, CANVAS / 2), str(digit), fill=255, font=font, anchor="mm", stroke_width=stroke,
+                    stroke_fill=255,
+                )  # fmt: skip
+                image = _contract(_distorted(canvas, rng))
+                if image is not None:
+                    images.append(image)
+                    labels.append(digit)
+    return np.array(images, dtype=np.uint8).reshape(-1, SIZE, SIZE), np.array(labels, dtype=np.int64)
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, turn: float = 1.0) -> Stroke:
+    """Points on an ellipse from angle `start` (in turns, 0 at the right, anticlockwise) for `turn` turns."""
+    angles = 2 * np.pi * (start + turn * np.linspace(0, 1, 25))
+    return [(cx + rx * np.cos(a), cy - ry * np.sin(a)) for a in angles]
+
+
+# The styles MNIST's writers rarely used, each a function of a random generator that gives the strokes of one
+# drawing, its points shifted a little each time.
+STYLES: dict[str, tuple[int, Callable[[], list[Stroke]]]] = {
+    "1 with flag and foot": (1, lambda: [[(0.32, 0.34), (0.55, 0.1), (0.55, 0.9)], [(0.35, 0.9), (0.75, 0.9)]]),
+    "1 with a long flag": (1, lambda: [[(0.25, 0.42), (0.58, 0.1), (0.58, 0.9)]]),
+    "crossed 7": (7, lambda: [[(0.22, 0.14), (0.8, 0.14), (0.42, 0.9)], [(0.36, 0.52), (0.74, 0.5)]]),
+    "7 with a hook": (7, lambda: [[(0.2, 0.26), (0.25, 0.14), (0.8, 0.14), (0.45, 0.9)]]),
+    "open 4": (4, lambda: [[(0.5, 0.1), (0.22, 0.62), (0.82, 0.62)], [(0.66, 0.3), (0.66, 0.92)]]),
+    "9 with a straight stem": (9, lambda: [_ellipse(0.44, 0.3, 0.2, 0.2, 0, 1), [(0.64, 0.3), (0.64, 0.92)]]),
+    "9 with a small loop": (9, lambda: [_ellipse(0.5, 0.24, 0.15, 0.14, 0, 1), [(0.65, 0.24), (0.58, 0.92)]]),
+    "9 with an open loop": (9, lambda: [_ellipse(0.45, 0.3, 0.2, 0.19, 0.05, 0.8) + [(0.65, 0.3), (0.63, 0.92)]]),
+    "9 with a curved tail": (
+        9,
+        lambda: [_ellipse(0.45, 0.28, 0.19, 0.18, 0, 1), [(0.64, 0.28), (0.63, 0.75), (0.5, 0.9), (0.33, 0.84)]],
+    ),
+    "4 closed at the top": (4, lambda: [[(0.6, 0.1), (0.2, 0.62), (0.84, 0.62)], [(0.6, 0.1), (0.6, 0.92)]]),
+}
+
+
+def styled_digits(per_style: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`per_style` drawings in each of STYLES: the points moved a little, the line of a random width, slanted."""
+    images, labels = [], []
+    for digit, strokes_of in STYLES.values():
+        for _ in range(per_style):
+            canvas = Image.new("L", (CANVAS, CANVAS), 0)
+            draw = ImageDraw.Draw(canvas)
+            width = int(rng.uniform(0.06, 0.15) * CANVAS)
+            for stroke in strokes_of():
+                points = [(CANVAS * (x + rng.normal(0, 0.025)), CANVAS * (y + rng.normal(0, 0.025))) for x, y in stroke]
+                draw.line(points, fill=255, width=width, joint="curve")
+                for x, y in (points[0], points[-1]):  # round ends
+                    draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
+            image = _contract(_distorted(canvas, rng))
+            if image is not None:
+                images.append(image)
+                labels.append(digit)
+    return np.array(images, dtype=np.uint8).reshape(-1, SIZE, SIZE), np.array(labels, dtype=np.int64)
+
+
+def _distorted(canvas: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Turned by up to 12 degrees, slanted by up to 0.3, and its strokes thickened or thinned."""
+    slant = rng.uniform(-0.3, 0.3)
+    canvas = canvas.transform(canvas.size, Image.AFFINE, (1, slant, -slant * CANVAS / 2, 0, 1, 0), Image.BILINEAR)
+    canvas = canvas.rotate(rng.uniform(-12, 12), Image.BILINEAR)
+    change = int(rng.integers(-1, 3))  # -1: thinner, 0: as drawn, 1 or 2: thicker
+    if change:
+        size = 2 * abs(change) + 1
+        canvas = canvas.filter(ImageFilter.MaxFilter(size) if change > 0 else ImageFilter.MinFilter(size))
+    return canvas
+
+
+def _contract(canvas: Image.Image) -> np.ndarray | None:
+    try:
+        return to_mnist(np.asarray(canvas))
+    except EmptyImageError:  # thinned away
+        return None
