@@ -13,6 +13,7 @@ import binascii
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,19 +79,7 @@ def json_object(body: bytes, example: str) -> dict:
 
 def image(value: object, where: str = "image") -> np.ndarray:
     """One image in any of the accepted forms → (28, 28) float32."""
-    if isinstance(value, str):
-        return _checked(_from_text(value, where), where, _flat_position)
-    if isinstance(value, list) and len(value) == SIZE and all(isinstance(row, list) for row in value):
-        for number, row in enumerate(value):
-            if len(row) != SIZE:
-                raise BadRequest(f"{where}: row {number} has {len(row)} values, expected {SIZE}")
-        return _checked(_from_list([v for row in value for v in row], where, _grid_position), where, _grid_position)
-    if isinstance(value, list):
-        return _checked(_from_list(value, where, _flat_position), where, _flat_position)
-    raise BadRequest(
-        f"{where}: expected a string of {PIXELS} comma-separated numbers, a list of {PIXELS} numbers "
-        f"or a {SIZE}x{SIZE} list of lists, got {json_type(value)}"
-    )
+    return _checked(*_read(value, where), where)
 
 
 def images(value: object) -> np.ndarray:
@@ -101,7 +90,15 @@ def images(value: object) -> np.ndarray:
         raise BadRequest("images: the list is empty")
     if len(value) > MAX_IMAGES:
         raise BadRequest(f"images: {len(value)} images sent, at most {MAX_IMAGES} per request")
-    return np.stack([image(item, f"images[{index}]") for index, item in enumerate(value)])
+    # Read every image, then check them all at once; if anything is wrong, check them one by one instead, so
+    # that the first image in error is the one named, as always.
+    try:
+        values = np.stack([_read(item, f"images[{index}]")[0] for index, item in enumerate(value)])
+    except BadRequest:
+        values = None
+    if values is None or not (((values >= 0) & (values <= 255)).all() and values.any(axis=1).all()):
+        return np.stack([image(item, f"images[{index}]") for index, item in enumerate(value)])
+    return values.astype(np.float32).reshape(-1, SIZE, SIZE)
 
 
 def picture(value: object) -> np.ndarray:
@@ -124,6 +121,23 @@ def json_type(value: object) -> str:
     """The JSON name of a decoded value's type, for messages."""
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")
+
+
+def _read(value: object, where: str) -> tuple[np.ndarray, Callable[[int], str]]:
+    """An image's 784 values as float64, unchecked for range, and how a message names a value's position."""
+    if isinstance(value, str):
+        return _from_text(value, where), _flat_position
+    if isinstance(value, list) and len(value) == SIZE and all(isinstance(row, list) for row in value):
+        for number, row in enumerate(value):
+            if len(row) != SIZE:
+                raise BadRequest(f"{where}: row {number} has {len(row)} values, expected {SIZE}")
+        return _from_list([v for row in value for v in row], where, _grid_position), _grid_position
+    if isinstance(value, list):
+        return _from_list(value, where, _flat_position), _flat_position
+    raise BadRequest(
+        f"{where}: expected a string of {PIXELS} comma-separated numbers, a list of {PIXELS} numbers "
+        f"or a {SIZE}x{SIZE} list of lists, got {json_type(value)}"
+    )
 
 
 def _from_text(text: str, where: str) -> np.ndarray:
@@ -163,7 +177,7 @@ def _from_list(values: list, where: str, position) -> np.ndarray:
     raise BadRequest(f"{where}: not a list of numbers")  # unreachable: every failure above names its value
 
 
-def _checked(values: np.ndarray, where: str, position) -> np.ndarray:
+def _checked(values: np.ndarray, position: Callable[[int], str], where: str) -> np.ndarray:
     bad = np.flatnonzero(~((values >= 0) & (values <= 255)))  # NaN fails both comparisons
     if bad.size:
         index = int(bad[0])

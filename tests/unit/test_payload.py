@@ -188,6 +188,10 @@ def test_nan_and_infinity_literals_in_json_lists_are_refused():
         (LONG, "images: expected a list of images, got a string"),
         ([LONG] * (MAX_IMAGES + 1), f"images: {MAX_IMAGES + 1} images sent, at most {MAX_IMAGES} per request"),
         ([LONG, LONG, with_value(3, "999")], "images[2]: value 999 at index 3 is outside 0..255"),
+        # The first image in error is named, whichever its error: out of range here, not a number further on.
+        ([LONG, with_value(5, "300"), LONG, with_value(7, "x")], "images[1]: value 300 at index 5 is outside 0..255"),
+        ([LONG, with_value(7, "x"), with_value(5, "300")], "images[1]: value 'x' at index 7 is not a number"),
+        ([LONG, csv([0] * 784)], "images[1]: every value is 0, so there is no digit to read"),
     ],
 )
 def test_bad_batches_are_explained(images, message):
