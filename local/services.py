@@ -17,16 +17,9 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
+from checkout import FUNCTION_ENV, FUNCTION_SOURCE, ROOT, SITE
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 
-ROOT = Path(__file__).resolve().parent.parent
-FUNCTION_SOURCE = ROOT / "function" / "main.py"
-# The function runs in an environment of its own, built from function/requirements.txt alone, as Cloud
-# Functions builds it (`make function-env`): a package missing from that file fails here as it would there,
-# and the dev packages that Keras imports when present (scikit-learn, pandas, matplotlib) do not slow it.
-FUNCTION_ENV = ROOT / ".venv-function"
-WEIGHTS = ROOT / "weights"  # the committed weights artefact
-SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 HOST = "127.0.0.1"
 
 
@@ -163,7 +156,9 @@ def start_function(
     target: str = "predict",
 ) -> Service:
     """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
-    runs it, in the function's own environment."""
+    runs it, in the function's own environment: a package missing from function/requirements.txt fails here
+    as it would there, and the dev packages that Keras imports when present (scikit-learn, pandas,
+    matplotlib) do not slow it."""
     python = FUNCTION_ENV / "bin" / "python"
     if not python.exists():
         raise ServiceError(f"{name}: the function's environment {FUNCTION_ENV.name}/ is missing: run make function-env")
@@ -182,12 +177,17 @@ def start_site(port: int, log_dir: Path, directory: Path) -> Service:
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
+def site_config(function_url: str) -> str:
+    """config.js: the one line that tells the page where the function is. deploy.sh writes the same line for
+    the deployed function (tests/deploy/test_deploy.py checks that it does)."""
+    return f"export const API_URL = {json.dumps(function_url)};\n"
+
+
 def write_site_config(function_url: str, directory: Path) -> Path:
-    """config.js in `directory`: the one line that tells the page where the function is (deploy.sh writes
-    the same line for the deployed function). No default folder: a caller that meant a copy must not write
+    """site_config in `directory`'s config.js. No default folder: a caller that meant a copy must not write
     into the checkout's site/ by leaving it out."""
     config = directory / "config.js"
-    config.write_text(f"export const API_URL = {json.dumps(function_url)};\n")
+    config.write_text(site_config(function_url))
     return config
 
 
@@ -198,12 +198,6 @@ def copy_site(target: Path, function_url: str | None = None) -> Path:
     if function_url is not None:
         write_site_config(function_url, target)
     return target
-
-
-def site_weight(directory: Path = SITE) -> int:
-    """The page's bytes: every file served but config.js, the one line that deploy.sh and the demo generate,
-    whose size depends on where the function is."""
-    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name != "config.js")
 
 
 def function_env(storage_url: str, bucket: str, prefix: str = DEFAULT_PREFIX, **extra: str) -> dict[str, str]:

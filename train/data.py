@@ -129,15 +129,15 @@ def checked(data: Dataset, origin: str) -> Dataset:
             raise DataError(f"{origin}: no {part} images")
         if labels.min() < 0 or labels.max() > 9:
             raise DataError(f"{origin}: {part} labels outside 0..9")
-    data.x_train = contract(data.x_train, f"{origin}: train")
-    data.x_test = contract(data.x_test, f"{origin}: test")
+    data.x_train = through_pixel_contract(data.x_train, f"{origin}: train")
+    data.x_test = through_pixel_contract(data.x_test, f"{origin}: test")
     data.y_train = data.y_train.astype(np.int64)
     data.y_test = data.y_test.astype(np.int64)
     data.description = {**data.description, "train_images": len(data.x_train), "test_images": len(data.x_test)}
     return data
 
 
-def contract(images: np.ndarray, where: str) -> np.ndarray:
+def through_pixel_contract(images: np.ndarray, where: str) -> np.ndarray:
     """Every image through the pixel contract."""
     out = np.empty_like(images, dtype=np.uint8)
     for index, image in enumerate(images):

@@ -10,9 +10,9 @@ import tensorflow as tf
 
 from digit import architectures, pixels, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
-from local.machine import machine
 from train.data import Dataset
 from train.fit import Evaluation, Recipe
+from train.machine import machine
 
 INPUT_CONTRACT = {
     "shape": [pixels.SIZE, pixels.SIZE],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digit import images as picture_files
+from digit import picture_files
 from digit.pixels import SIZE, EmptyImageError, to_mnist
 
 PIXELS = SIZE * SIZE

@@ -1,7 +1,7 @@
 """The pixel contract: how any picture of a digit becomes the 28x28 MNIST-style array the model reads.
 
 Training, the Cloud Function, the command-line client and (ported line for line to JavaScript in
-site/mnist.js) the web page all go through this one definition, so a digit is never served in a form the
+site/pixels.js) the web page all go through this one definition, so a digit is never served in a form the
 model was not trained on. The steps copy how MNIST itself was made:
 
 1. ink map: luminance (ITU-R 601), composited over a matte that contrasts with the ink where the image has

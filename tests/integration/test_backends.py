@@ -10,10 +10,10 @@ import sys
 
 import numpy as np
 
+from checkout import ROOT, WEIGHTS
 from digit import selfcheck
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
-from local.services import ROOT, WEIGHTS
 
 ON_TENSORFLOW = """
 import sys

@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-from local.services import ROOT
+from checkout import ROOT
 
 
 def test_the_benchmark_runs_and_reports_every_measure():

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import checkout
 import client.__main__
 from client.__main__ import main
 from digit.payload import MAX_IMAGES
@@ -43,7 +44,7 @@ def test_pngs_and_jpegs_of_any_size_and_either_polarity_are_read(digit_pictures,
 
     result = subprocess.run(
         [sys.executable, "-m", "client", *files, "--url", function_url],
-        cwd=services.ROOT,
+        cwd=checkout.ROOT,
         capture_output=True,
         text=True,
         timeout=120,

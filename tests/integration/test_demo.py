@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+import checkout
 from local import services
 from local.__main__ import CURL_EXAMPLE, watch
 from local.stack import free_ports
@@ -35,7 +36,7 @@ def start_demo(tmp_path, site) -> Iterator[Callable[[dict[str, int]], subprocess
     def start(ports: dict[str, int]) -> subprocess.Popen:
         demo = subprocess.Popen(
             demo_command(ports, site),
-            cwd=services.ROOT,
+            cwd=checkout.ROOT,
             env={**os.environ, "TMPDIR": str(tmp_path)},  # where it makes its log folder
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -134,7 +135,7 @@ def test_a_busy_port_is_reported_in_one_line_before_anything_starts(site):
         taken.listen()
         port = taken.getsockname()[1]
         command = demo_command({**free_ports(), "function": port}, site)
-        result = subprocess.run(command, cwd=services.ROOT, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(command, cwd=checkout.ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr == (
         f"port {port} (function) is already in use: choose another with --function-port, "
@@ -145,7 +146,7 @@ def test_a_busy_port_is_reported_in_one_line_before_anything_starts(site):
 
 def test_a_site_folder_without_a_page_is_refused_before_anything_starts(tmp_path):
     result = subprocess.run(
-        demo_command(free_ports(), tmp_path), cwd=services.ROOT, capture_output=True, text=True, timeout=60
+        demo_command(free_ports(), tmp_path), cwd=checkout.ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"python -m local: error: --site {tmp_path}: no index.html there"
@@ -155,7 +156,7 @@ def test_a_site_folder_without_a_page_is_refused_before_anything_starts(tmp_path
 def test_make_demo_passes_on_the_ports_it_is_given():
     dry_run = subprocess.run(
         ["make", "--dry-run", "--no-print-directory", "demo", "FUNCTION_PORT=8081", "SITE_PORT=8001"],
-        cwd=services.ROOT,
+        cwd=checkout.ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -164,4 +165,4 @@ def test_make_demo_passes_on_the_ports_it_is_given():
 
 
 def test_the_readme_shows_the_curl_example_the_demo_prints():
-    assert CURL_EXAMPLE in (services.ROOT / "README.md").read_text()
+    assert CURL_EXAMPLE in (checkout.ROOT / "README.md").read_text()

@@ -4,10 +4,10 @@ import json
 
 import numpy as np
 
+from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
 from digit.model import load_files
 from local import services
-from local.services import WEIGHTS
 from tests.helpers import csv
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())

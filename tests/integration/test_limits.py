@@ -11,8 +11,8 @@ import time
 import pytest
 from PIL import Image
 
-from digit.images import MAX_PIXELS
 from digit.payload import MAX_IMAGES
+from digit.picture_files import MAX_PIXELS
 from local import services
 from tests.helpers import ONE, csv
 

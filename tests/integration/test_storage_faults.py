@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from checkout import WEIGHTS
 from digit import architectures
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 from local import services
-from local.services import WEIGHTS
 from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version
 
 MARKER = "request-body-marker-5f1c"  # sent in every body here; must never reach a log

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
+from checkout import ROOT, WEIGHTS
 from digit.artefact import METADATA_FILE
-from local.services import ROOT, WEIGHTS
 
 GOOD = 12
 BAD = {  # file name: content that is not a correction, and the reason it is skipped for

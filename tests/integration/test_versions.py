@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import requests
 
+from checkout import WEIGHTS
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 from digit.model import load_files
 from local import services
-from local.services import WEIGHTS
 from tests.helpers import ONE, csv
 from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version, variant
 

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from checkout import WEIGHTS
 from digit import selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
 from digit.model import BATCH_SIZES, Classifier, load, load_files
-from local.services import WEIGHTS
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()

@@ -1,6 +1,8 @@
 """The page must load fast on a phone: all of site/ together stays under 50 KB."""
 
-from local.services import SITE, copy_site, site_weight, write_site_config
+from bench.page import site_weight
+from checkout import SITE
+from local.services import copy_site, write_site_config
 
 
 def test_the_page_with_all_its_files_weighs_at_most_50_kb():

@@ -1,8 +1,8 @@
-// Times site/mnist.js on the picture given as JSON on stdin, {width, height, rgba: base64}: prints the
+// Times site/pixels.js on the picture given as JSON on stdin, {width, height, rgba: base64}: prints the
 // median milliseconds per call over `runs` calls (after a few untimed ones, as a page would be warm).
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { toMnist } from "../site/mnist.js";
+import { toMnist } from "../site/pixels.js";
 
 const { width, height, rgba, runs } = JSON.parse(readFileSync(0, "utf8"));
 const pixels = new Uint8Array(Buffer.from(rgba, "base64"));

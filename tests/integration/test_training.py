@@ -9,9 +9,9 @@ import sys
 import numpy as np
 import pytest
 
+from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from digit.model import load_files
-from local.services import ROOT
 
 
 def train(*args: str) -> subprocess.CompletedProcess:

@@ -3,7 +3,7 @@
 import subprocess
 from pathlib import Path
 
-JS_TESTS = sorted((Path(__file__).resolve().parent.parent / "js").glob("*.test.mjs"))
+JS_TESTS = sorted(Path(__file__).parent.glob("*.test.mjs"))
 
 
 def test_the_page_modules_pass_their_node_tests():

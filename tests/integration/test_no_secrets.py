@@ -3,7 +3,7 @@
 import re
 import subprocess
 
-from local.services import ROOT
+from checkout import ROOT
 
 PATTERNS = {
     "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from functions_framework import create_app
 
+from checkout import ROOT, WEIGHTS
 from digit.live import LiveModel
 from digit.loader import Loader
 from digit.model import load_files
 from digit.store import ModelBucket
-from local.services import ROOT, WEIGHTS
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
 
@@ -172,6 +172,6 @@ def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_t
     logged = capsys.readouterr().err.strip().splitlines()
     assert len(logged) == 1
     entry = json.loads(logged[0])
-    assert entry.pop("where").startswith("test_api.py:")  # the file and line that raised, not a host path
+    assert entry.pop("where").startswith("test_http_function.py:")  # the file and line that raised, not a host path
     assert entry == {"severity": "ERROR", "message": "unhandled error", "error_type": "RuntimeError"}
     assert "secret-7c1" not in "".join(logged)

@@ -1,8 +1,8 @@
-// site/api.js against a fake function and a fake clock, so that the order of events is exact: which
+// site/function.js against a fake function and a fake clock, so that the order of events is exact: which
 // drawing is sent when, what is shown, what is dropped.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LiveReader, sendCorrection } from "../../site/api.js";
+import { LiveReader, sendCorrection } from "../../site/function.js";
 
 const DELAY_MS = 100;
 const SLOW_MS = 2000;

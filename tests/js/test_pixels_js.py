@@ -1,4 +1,4 @@
-"""site/mnist.js, the page's port of the pixel contract, run in Node, against function/digit/pixels.py."""
+"""site/pixels.js, the page's port of the pixel contract, run in Node, against function/digit/pixels.py."""
 
 import base64
 import json
@@ -11,7 +11,7 @@ import pytest
 
 from digit.pixels import EmptyImageError, to_mnist
 
-RUNNER = Path(__file__).resolve().parent.parent / "js" / "to_mnist.mjs"
+RUNNER = Path(__file__).with_name("pixels.mjs")
 
 
 def opaque(grey: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ def python_result(picture: np.ndarray) -> list[int] | dict:
 
 
 def node_results(pictures: list[np.ndarray]) -> list[list[int] | dict]:
-    """Runs every picture through site/mnist.js in one Node process."""
+    """Runs every picture through site/pixels.js in one Node process."""
     request = [
         {"width": p.shape[1], "height": p.shape[0], "rgba": base64.b64encode(p.astype(np.uint8).tobytes()).decode()}
         for p in pictures

@@ -1,0 +1,13 @@
+"""Where the parts of Digit are in a checkout: the one place that the tools, the benchmark and the tests find
+them."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+FUNCTION_SOURCE = ROOT / "function" / "main.py"
+# The function's own environment, built from function/requirements.txt alone as Cloud Functions builds it
+# (`make function-env`, the Makefile's FUNCTION_VENV: tests/unit/test_shared_values.py checks that they agree).
+FUNCTION_ENV = ROOT / ".venv-function"
+WEIGHTS = ROOT / "weights"  # the committed model version
+SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
+README = ROOT / "README.md"
