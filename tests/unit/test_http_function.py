@@ -5,27 +5,22 @@ tests/integration."""
 
 import json
 
+import flask
 import numpy as np
 import pytest
+from flask.testing import FlaskClient
 from functions_framework import create_app
 
-from checkout import ROOT, WEIGHTS
+from checkout import FUNCTION_SOURCE, WEIGHTS
 from digit.live import LiveModel
 from digit.loader import Loader
 from digit.model import load_files
+from digit.service import Function
+from digit.settings import Settings, SettingsError
 from digit.store import ModelBucket
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
-
-@pytest.fixture(scope="module")
-def function():
-    """The `main` module as functions-framework loads it, serving the committed weights."""
-    app = create_app(target="predict", source=str(ROOT / "function" / "main.py"))
-    import main
-
-    main.MODELS = serving(load_files)
-    main.app = app
-    return main
+ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"]
 
 
 def serving(load) -> Loader:
@@ -34,9 +29,24 @@ def serving(load) -> Loader:
     return Loader(lambda: LiveModel(ModelBucket("unused", "models/", 1), load(WEIGHTS), 0), 10, on_error=str)
 
 
-@pytest.fixture
-def client(function):
-    return function.app.test_client()
+def client_of(function: Function) -> FlaskClient:
+    """A test client of an app that hands every request, whatever its path and method, to `function`."""
+    app = flask.Flask("digit")
+    app.add_url_rule("/", "root", lambda: function.answer(flask.request), methods=ALL_METHODS)
+    app.add_url_rule("/<path:path>", "path", lambda path: function.answer(flask.request), methods=ALL_METHODS)
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def committed() -> Loader:
+    """The committed weights, loaded once for the module."""
+    return serving(load_files)
+
+
+@pytest.fixture(scope="module")
+def client(committed) -> FlaskClient:
+    """The function with the default settings, serving the committed weights."""
+    return client_of(Function(Settings(), committed, None))
 
 
 def post(client, value, **kwargs):
@@ -107,8 +117,8 @@ def test_preflight_is_answered_with_cors_headers(client):
     assert response.headers["Access-Control-Allow-Headers"] == "Content-Type"
 
 
-def test_only_listed_origins_are_allowed_when_a_list_is_configured(client, function, monkeypatch):
-    monkeypatch.setattr(function, "ALLOWED_ORIGINS", ["https://site.example"])
+def test_only_listed_origins_are_allowed_when_a_list_is_configured(committed):
+    client = client_of(Function(Settings(allowed_origins=("https://site.example",)), committed, None))
     allowed = post(client, {"image": csv(ONE)}, headers={"Origin": "https://site.example"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://site.example"
     assert allowed.headers["Vary"] == "Origin"
@@ -143,9 +153,9 @@ def test_bad_input_gets_400_with_a_message(client, data, message):
 
 
 @pytest.mark.parametrize("over", [-1, 0, 1], ids=["limit-1", "limit", "limit+1"])
-def test_the_body_limit_is_exact(client, function, monkeypatch, over):
+def test_the_body_limit_is_exact(committed, over):
     data = json.dumps({"image": csv(ONE)})
-    monkeypatch.setattr(function, "MAX_BODY_BYTES", len(data) - over)
+    client = client_of(Function(Settings(max_body_bytes=len(data) - over), committed, None))
     response = client.post("/", data=data)
     if over <= 0:
         assert response.status_code == 200 and response.get_json()["prediction"] == 1
@@ -161,12 +171,9 @@ class Broken:
         raise RuntimeError("a bug")
 
 
-def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(function, capsys):
-    function.MODELS = serving(lambda folder: Broken())
-    try:
-        response = function.app.test_client().post("/", data=json.dumps({"note": "secret-7c1", "image": csv(ONE)}))
-    finally:
-        function.MODELS = serving(load_files)
+def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(capsys):
+    broken = client_of(Function(Settings(), serving(lambda folder: Broken()), None))
+    response = broken.post("/", data=json.dumps({"note": "secret-7c1", "image": csv(ONE)}))
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}
     logged = capsys.readouterr().err.strip().splitlines()
@@ -175,3 +182,39 @@ def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_t
     assert entry.pop("where").startswith("test_http_function.py:")  # the file and line that raised, not a host path
     assert entry == {"severity": "ERROR", "message": "unhandled error", "error_type": "RuntimeError"}
     assert "secret-7c1" not in "".join(logged)
+
+
+def test_the_entry_point_reads_its_settings_from_the_environment_once_at_start(monkeypatch):
+    """main.py as functions-framework loads it: the environment at that moment is its configuration."""
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("MAX_BODY_BYTES", "100")
+    client = create_app(target="predict", source=str(FUNCTION_SOURCE)).test_client()
+    monkeypatch.setenv("MAX_BODY_BYTES", "100000")  # read once: a change now changes nothing
+    data = json.dumps({"image": csv(ONE)})
+    response = client.post("/", data=data, headers={"Origin": "https://b.example"})
+    assert response.status_code == 413
+    assert response.get_json() == {"error": f"the body is {len(data)} bytes; the limit is 100"}
+    assert response.headers["Access-Control-Allow-Origin"] == "https://b.example"
+    health = client.get("/").get_json()
+    assert (health["loaded"], health["corrections"]) == (False, False)  # no bucket named: nothing to load
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MAX_BODY_BYTES", "1MB", "MAX_BODY_BYTES must be a whole number, not '1MB'"),
+        ("RETRY_SECONDS", "soon", "RETRY_SECONDS must be a number, not 'soon'"),
+    ],
+)
+def test_a_setting_that_is_not_a_number_is_named(variable, value, message):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({variable: value})
+    assert str(refused.value) == message
+
+
+def test_settings_take_the_environment_and_leave_the_rest_to_their_defaults():
+    settings = Settings.from_env({"WEIGHTS_BUCKET": "b", "ALLOWED_ORIGINS": "https://x.example,https://y.example",
+                                  "LOAD_WAIT_SECONDS": "2.5", "CORRECTIONS_PER_MINUTE": "3"})  # fmt: skip
+    assert settings == Settings(weights_bucket="b", allowed_origins=("https://x.example", "https://y.example"),
+                                load_wait_seconds=2.5, corrections_per_minute=3)  # fmt: skip
+    assert settings.weights_prefix == "models/" and settings.discard_limit_bytes == 16 * 1024 * 1024

@@ -1,0 +1,167 @@
+"""The Cloud Function's work, request by request: predictions (POST), corrections (POST /corrections),
+health (GET), CORS preflights (OPTIONS). Every answer is JSON with CORS headers, every refusal a 4xx or 503
+with a message, and a bug of ours a logged 500.
+
+The model version that live.json names is loaded once per process, in the background, as soon as the worker
+starts (or on the first request); requests that come before it is ready wait for it, and get 503 with
+Retry-After if it fails. From then on the pointer is read every model_refresh_seconds, and a new version is
+switched to once it has loaded and passed every check (digit/live.py).
+"""
+
+import os
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import flask
+
+from digit import corrections, payload
+from digit.artefact import WeightsError, reason
+from digit.loader import Loader, Unavailable
+from digit.logs import log
+from digit.settings import Settings
+from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body
+
+if TYPE_CHECKING:  # JAX and Keras are imported in the worker only, once the server has forked
+    from digit.live import LiveModel
+    from digit.model import Classifier
+
+CORRECTIONS_PATH = "/corrections"
+
+
+class Function:
+    """The function, as its settings make it: where its models come from, and whether and where it stores
+    corrections."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        models: Loader["LiveModel"],
+        corrections_bucket: corrections.CorrectionBucket | None,
+    ):
+        self.settings = settings
+        self.models = models
+        self.corrections = corrections_bucket
+        self.corrections_limit = corrections.RateLimit(settings.corrections_per_minute)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Function":
+        """The function that serves the versions of settings' bucket, loaded by the worker once it exists."""
+        models = Loader(lambda: open_live_model(settings), settings.retry_seconds, describe_failure)
+        bucket = settings.corrections_bucket
+        collected = corrections.CorrectionBucket(bucket, settings.storage_deadline_seconds) if bucket else None
+        return cls(settings, models, collected)
+
+    def answer(self, request: flask.Request) -> flask.Response:
+        """Routes by method and path; turns every refusal into a JSON answer with a message."""
+        cors = cors_headers(request.headers.get("Origin"), self.settings.allowed_origins)
+        try:
+            if request.method == "OPTIONS":
+                return flask.Response(status=204, headers={**cors, **preflight_headers()})
+            if request.method in ("GET", "HEAD"):  # Flask leaves the body out of a HEAD answer
+                return answer(200, self.health(), cors)
+            if request.method != "POST":
+                raise ClientError(405, f"method {request.method} is not allowed; use POST", {"Allow": METHODS})
+            if request.path == CORRECTIONS_PATH:
+                return answer(201, self.store_correction(request), cors)
+            return answer(200, self.predict(request), cors)
+        except ClientError as error:
+            return answer(error.status, {"error": str(error)}, {**cors, **error.headers})
+        except Exception as error:  # a bug of ours: log where (never what: it may quote the body), answer JSON
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            where = f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
+            log("ERROR", "unhandled error", error_type=type(error).__name__, where=where)
+            return answer(500, {"error": "internal error"}, cors)
+
+    def predict(self, request: flask.Request) -> dict:
+        """The digit(s) in the body's query, parsed as JSON whatever its Content-Type (so that a plain
+        `curl -d` works), from the version served when the request began."""
+        try:
+            query = payload.parse_body(read_body(request, self.settings))
+        except payload.BadRequest as error:
+            raise ClientError(400, str(error)) from error
+        try:
+            classifier = self.models.get(wait=self.settings.load_wait_seconds).classifier
+        except Unavailable as error:
+            raise ClientError(503, str(error), {"Retry-After": str(error.retry_after)}) from error
+        return prediction(classifier, query)
+
+    def store_correction(self, request: flask.Request) -> dict:
+        """Stores the correction a request sends, if corrections are collected here and the limit allows."""
+        if self.corrections is None:
+            raise ClientError(404, "corrections are not collected here")
+        try:
+            correction = corrections.parse_correction(read_body(request, self.settings))
+        except payload.BadRequest as error:
+            raise ClientError(400, str(error)) from error
+        wait = self.corrections_limit.take()
+        if wait:
+            message = f"too many corrections: this instance stores {self.settings.corrections_per_minute} a minute"
+            raise ClientError(429, message, {"Retry-After": str(wait)})
+        try:
+            stored = self.corrections.store(correction, datetime.now(UTC))
+        except corrections.StorageError as error:
+            self.corrections_limit.give_back()  # nothing was stored
+            log("ERROR", f"correction not stored: {error}", error_type=type(error.__cause__ or error).__name__)
+            raise ClientError(503, f"the correction could not be stored: {error}", {"Retry-After": "10"}) from error
+        return {"stored": True, "label": correction.label, "object": stored}
+
+    def health(self) -> dict:
+        """Whether a model is loaded, which version it is, and what the pointer names; asking also starts
+        loading it."""
+        self.models.start()
+        live = self.models.value
+        collected = self.corrections is not None
+        if live is None:
+            return {"loaded": False, "error": self.models.error, "corrections": collected}
+        classifier = live.classifier
+        return {
+            "loaded": True,
+            "corrections": collected,
+            "model": classifier.version,
+            "arch": classifier.metadata["arch"],
+            "accuracy": classifier.metadata.get("accuracy"),
+            "load_seconds": classifier.load_seconds(),
+            **live.health(),
+        }
+
+
+def prediction(classifier: "Classifier", query: payload.Query) -> dict:
+    """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became)."""
+    probabilities = classifier.probabilities(query.images)
+    digits = probabilities.argmax(axis=1).tolist()
+    rounded = probabilities.astype(float).round(6).tolist()  # float32 values would print as 0.7042999863624573
+    if query.batch:
+        return {"predictions": digits, "probabilities": rounded, "model": classifier.version}
+    result = {"prediction": digits[0], "probabilities": rounded[0], "model": classifier.version}
+    if query.from_picture:
+        result["pixels"] = query.images[0].astype(int).ravel().tolist()
+    return result
+
+
+def open_live_model(settings: Settings) -> "LiveModel":
+    """Loads the version the pointer names, then keeps watching the pointer. This runs in the worker process,
+    after gunicorn has forked it, as JAX's threads do not survive a fork; importing JAX and Keras here also
+    lets the server open its port (and answer health checks) a second or two sooner."""
+    if not settings.weights_bucket:
+        raise WeightsError("WEIGHTS_BUCKET is not set")
+    started = time.perf_counter()
+    from digit.live import LiveModel
+    from digit.store import ModelBucket
+
+    imported = time.perf_counter() - started
+    bucket = ModelBucket(settings.weights_bucket, settings.weights_prefix, settings.storage_deadline_seconds)
+    live = LiveModel.open(bucket)
+    live.classifier.seconds = {"import": imported, **live.classifier.seconds}
+    log("INFO", "model loaded", model=live.classifier.version, seconds=live.classifier.load_seconds())
+    live.refresh_every(settings.model_refresh_seconds)
+    return live
+
+
+def describe_failure(error: Exception) -> str:
+    """Logs a failed load and returns what clients may be told: our own messages, never internals."""
+    message = reason(error)
+    cause = error.__cause__ or error
+    log("ERROR", f"model load failed: {message}", error_type=type(cause).__name__, detail=str(cause)[:500])
+    return message
