@@ -7,13 +7,12 @@
 # costs, and how to remove it.
 set -Eeuo pipefail
 ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "deploy.sh needs bash 4.4 or newer" >&2; exit 2; }
+here=$(dirname -- "${BASH_SOURCE[0]}")
+# shellcheck source=deploy/common.sh
+source "$here/deploy/common.sh"
+# shellcheck source=deploy/versions.sh
+source "$here/deploy/versions.sh"
 
-# The bucket's layout, as function/digit/artefact.py names it (tests/deploy checks that the two agree):
-# MODELS_PREFIX<version>/ holds a version's two files, MODELS_PREFIX live.json names the version served.
-MODELS_PREFIX="models/"
-POINTER_FILE="live.json"
-VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]*$'
-HISTORY_KEPT=20  # earlier live versions that live.json remembers, for rollback
 CORRECTIONS_DAYS=90  # how long the corrections bucket keeps an object
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
 APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
@@ -132,50 +131,6 @@ check_deploy_flags() {
   service_account="$service_account_id@$project.iam.gserviceaccount.com"
 }
 
-# Each step names itself and what to do if it fails; a failing command then ends the script with both.
-step() {
-  current_step=$1
-  remedy=$2
-  printf '\n==> %s\n' "$current_step"
-}
-
-on_error() {
-  ((BASH_SUBSHELL == 0)) || return 0  # a failure inside $(...) is reported once, by the command around it
-  printf '\ndeploy.sh: this step failed: %s.\n%s\n' "$current_step" "$remedy" >&2
-}
-
-fail() {
-  printf 'deploy.sh: %s\n' "$1" >&2
-  exit 1
-}
-
-# Runs a command that changes something in the project, after printing it; a dry run only prints it.
-run() {
-  printf '+ %s\n' "$*"
-  [[ $dry_run == true ]] || "$@"
-}
-
-# As run, with TEXT on the command's standard input.
-run_with_input() {
-  local text=$1
-  shift
-  printf '+ %s <<< %s\n' "$*" "$text"
-  [[ $dry_run == true ]] || "$@" <<<"$text"
-}
-
-# Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails
-# when the input is not a JSON object. Python, which the rest of Digit runs on, reads the JSON.
-read -r -d '' JSON_FIELD <<'PYTHON' || true
-import json, sys
-try:
-    value = json.load(sys.stdin).get(sys.argv[1])
-except (ValueError, AttributeError):
-    sys.exit("deploy.sh: not a JSON object")
-if value is not None:
-    print(*(value if isinstance(value, list) else [value]), sep="\n")
-PYTHON
-json_field() { python3 -c "$JSON_FIELD" "$1"; }
-
 check_prerequisites() {
   step "Checking gcloud, your account and project $project" \
     "Check the project id (gcloud projects list shows yours) and that your account may use it."
@@ -188,8 +143,8 @@ check_prerequisites() {
   gcloud projects describe "$project" --format='value(projectId)' >/dev/null
   local file files=()
   case $command in
-    deploy) files=(function/main.py weights/model.weights.h5 weights/model.json site/index.html) ;;
-    publish) files=(weights/model.weights.h5 weights/model.json) ;;
+    deploy) files=(function/main.py "weights/$WEIGHTS_FILE" "weights/$METADATA_FILE" site/index.html) ;;
+    publish) files=("weights/$WEIGHTS_FILE" "weights/$METADATA_FILE") ;;
   esac
   for file in "${files[@]}"; do
     [[ -f $file ]] || fail "$file is missing: run deploy.sh from a complete checkout of Digit."
@@ -201,110 +156,6 @@ enable_apis() {
   step "Enabling the APIs that Cloud Functions needs" \
     "Billing must be enabled for $project (https://console.cloud.google.com/billing/linkedaccount?project=$project), and you need the Service Usage Admin role."
   run gcloud services enable "${APIS[@]}" --project="$project"
-}
-
-bucket_exists() {
-  gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1
-}
-
-object_exists() {
-  gcloud storage objects describe "$1" --project="$project" --format='value(name)' >/dev/null 2>&1
-}
-
-# Creates a bucket unless it exists; settings are applied by the caller, so that a rerun repairs them.
-ensure_bucket() {
-  if bucket_exists "$1"; then
-    echo "gs://$1 exists."
-  else
-    run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
-      --uniform-bucket-level-access
-  fi
-}
-
-models_url() { echo "gs://$bucket/$MODELS_PREFIX"; }
-
-# Sets version to the one weights/ holds, once its weights are known to be those its model.json describes.
-read_local_version() {
-  local checksum
-  version=$(json_field version <weights/model.json) || fail "weights/model.json is not valid JSON: retrain the model (make train)."
-  checksum=$(json_field sha256 <weights/model.json)
-  [[ $version =~ $VERSION_NAME ]] || fail "weights/model.json names no version: retrain the model (make train)."
-  [[ $(sha256sum <weights/model.weights.h5) == "$checksum "* ]] ||
-    fail "weights/model.weights.h5 does not match the sha256 in weights/model.json: retrain the model (make train)."
-}
-
-publish_version() {
-  read_local_version
-  step "Publishing weights/ as the model version $version, in $(models_url)$version/" \
-    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
-  run gcloud storage cp weights/model.weights.h5 weights/model.json "$(models_url)$version/" --project="$project"
-}
-
-# Sets live_version and history (the versions live before it, the latest last) from the bucket's live.json;
-# both empty when there is none, or when it is not valid JSON (pointing live at a version then rewrites it).
-read_pointer() {
-  live_version="" history=()
-  local pointer entry
-  object_exists "$(models_url)$POINTER_FILE" || return 0
-  pointer=$(gcloud storage cat "$(models_url)$POINTER_FILE" --project="$project")
-  if ! live_version=$(json_field version <<<"$pointer" 2>/dev/null); then
-    echo "$(models_url)$POINTER_FILE is not valid JSON: it names no version, and no earlier ones."
-    return 0
-  fi
-  while read -r entry; do
-    [[ ! $entry =~ $VERSION_NAME ]] || history+=("$entry")
-  done < <(json_field history <<<"$pointer")
-}
-
-# Fails unless the version's folder holds both files, its model.json names it, and its weights match the
-# sha256 there: what the function checks at load, here before anything points at it.
-verify_version() {
-  local version=$1 folder metadata file
-  folder="$(models_url)$version/"
-  for file in model.weights.h5 model.json; do
-    object_exists "$folder$file" || fail "$folder$file does not exist: publish that version first (./deploy.sh publish)."
-  done
-  metadata=$(gcloud storage cat "${folder}model.json" --project="$project")
-  [[ $(json_field version <<<"$metadata") == "$version" ]] || fail "${folder}model.json is not that of $version."
-  [[ $(gcloud storage cat "${folder}model.weights.h5" --project="$project" | sha256sum) == \
-    "$(json_field sha256 <<<"$metadata") "* ]] ||
-    fail "${folder}model.weights.h5 does not match the sha256 in its model.json: publish the version again."
-  echo "$folder holds $version, its weights matching their sha256."
-}
-
-# Points live.json at a version, keeping the versions live before it (the latest last).
-write_pointer() {
-  local version=$1
-  shift
-  local earlier=("$@") quoted=() entry joined
-  ((${#earlier[@]} <= HISTORY_KEPT)) || earlier=("${earlier[@]: -HISTORY_KEPT}")
-  for entry in "${earlier[@]}"; do quoted+=("\"$entry\""); done
-  joined=$(IFS=,; echo "${quoted[*]}")
-  local now pointer
-  now=$(date -u +%FT%TZ)
-  pointer="{\"version\": \"$version\", \"history\": [${joined//,/, }], \"set_at\": \"$now\"}"
-  run_with_input "$pointer" gcloud storage cp - "$(models_url)$POINTER_FILE" --project="$project"
-}
-
-# Points live at a version unless it is already live; the one it replaces joins the history.
-point_live_at() {
-  local version=$1
-  step "Pointing $(models_url)$POINTER_FILE at $version" \
-    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
-  read_pointer
-  if [[ $live_version == "$version" ]]; then
-    echo "$version is live already."
-  elif [[ -n $live_version ]]; then
-    write_pointer "$version" "${history[@]}" "$live_version"
-  else
-    write_pointer "$version"
-  fi
-}
-
-require_bucket() {
-  step "Checking the weights bucket gs://$bucket" "Run ./deploy.sh --project $project --region REGION first."
-  bucket_exists "$bucket" || fail "gs://$bucket does not exist: deploy first (./deploy.sh --project $project --region REGION), or name it with --bucket."
-  echo "gs://$bucket exists."
 }
 
 upload_weights() {
@@ -411,65 +262,9 @@ deploy() {
     "$SITE_ORIGIN" "$site_bucket" "$function_url"
 }
 
-publish() {
-  require_bucket
-  publish_version
-  [[ $dry_run == true ]] ||
-    printf '\n%s is published; ./deploy.sh promote %s --project %s makes it live.\n' "$version" "$version" "$project"
-}
-
-promote() {
-  require_bucket
-  step "Checking the model version $version_asked" "Publish it first: ./deploy.sh publish, from its weights/."
-  verify_version "$version_asked"
-  point_live_at "$version_asked"
-  announce_switch "$version_asked"
-}
-
-rollback() {
-  require_bucket
-  step "Reading which version was live before" "Check that you may read gs://$bucket."
-  read_pointer
-  ((${#history[@]} > 0)) || fail "$(models_url)$POINTER_FILE holds no earlier version to roll back to."
-  local previous=${history[${#history[@]} - 1]}
-  echo "$live_version is live; $previous was live before it."
-  step "Checking the model version $previous" "Publish it again from its weights/, then promote it."
-  verify_version "$previous"
-  step "Pointing $(models_url)$POINTER_FILE back at $previous" \
-    "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
-  write_pointer "$previous" "${history[@]:0:${#history[@]}-1}"
-  announce_switch "$previous"
-}
-
-announce_switch() {
-  [[ $dry_run == true ]] ||
-    printf '\n%s is live: every instance of the function switches to it within a minute.\n' "$1"
-}
-
-versions() {
-  require_bucket
-  step "Listing the model versions in $(models_url)" "Check that you may read gs://$bucket."
-  read_pointer
-  local url version metadata accuracy trained marker
-  printf '%-24s %-9s %-12s %s\n' VERSION ACCURACY TRAINED LIVE
-  while read -r url; do
-    [[ $url == */ ]] || continue  # live.json
-    version=${url%/}
-    version=${version##*/}
-    metadata=$(gcloud storage cat "${url}model.json" --project="$project" 2>/dev/null) || metadata="{}"
-    accuracy=$(json_field accuracy <<<"$metadata" 2>/dev/null) || accuracy=""
-    trained=$(json_field trained_at <<<"$metadata" 2>/dev/null) || trained=""
-    [[ -z $accuracy ]] || accuracy=$(awk -v share="$accuracy" 'BEGIN { printf "%.1f %%", 100 * share }')
-    marker=""
-    [[ $version != "$live_version" ]] || marker=live
-    trained=${trained:0:10}
-    printf '%-24s %-9s %-12s %s\n' "$version" "${accuracy:--}" "${trained:--}" "$marker"
-  done < <(gcloud storage ls "$(models_url)" --project="$project")
-}
-
 main() {
   parse_arguments "$@"
-  cd "$(dirname -- "${BASH_SOURCE[0]}")"
+  cd "$here"
   trap on_error ERR
   lifecycle=""
   trap '[[ -z $lifecycle ]] || rm -f "$lifecycle"' EXIT

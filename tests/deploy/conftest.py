@@ -37,6 +37,7 @@ class FakeCloud:
         shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(ROOT / "weights", self.checkout / "weights")
         shutil.copy(ROOT / "deploy.sh", self.checkout)
+        shutil.copytree(ROOT / "deploy", self.checkout / "deploy")
         (self.checkout / "site").mkdir()
         (self.checkout / "site" / "index.html").write_text("<!doctype html><title>Digit</title>\n")
         self.bin = folder / "bin"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from digit.artefact import DEFAULT_PREFIX, POINTER_FILE, VERSION_NAME
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, VERSION_NAME, WEIGHTS_FILE
 from tests.deploy.conftest import DEMO, ROOT, VERSION, changes
 
 PROJECT = ["--project", "demo-project"]
@@ -221,7 +221,7 @@ def test_bad_version_commands_are_refused_before_anything_runs(cloud, arguments,
 
 
 def test_deploy_sh_names_the_bucket_layout_as_the_function_does():
-    script = (ROOT / "deploy.sh").read_text()
+    script = (ROOT / "deploy" / "versions.sh").read_text()
 
     def value(name: str) -> str:
         return re.search(rf"^{name}=(['\"])(.*?)\1", script, re.MULTILINE)[2]
@@ -229,3 +229,4 @@ def test_deploy_sh_names_the_bucket_layout_as_the_function_does():
     assert value("MODELS_PREFIX") == DEFAULT_PREFIX
     assert value("POINTER_FILE") == POINTER_FILE
     assert value("VERSION_NAME") == f"^{VERSION_NAME.pattern}$"
+    assert (value("WEIGHTS_FILE"), value("METADATA_FILE")) == (WEIGHTS_FILE, METADATA_FILE)

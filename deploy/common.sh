@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# deploy.sh's helpers: announced steps that say what to do when they fail, commands printed before they run
+# (and only printed in a dry run), JSON read with Python, and buckets and objects looked up. Sourced by
+# deploy.sh, which sets project, region, dry_run, current_step and remedy.
+
+# Each step names itself and what to do if it fails; a failing command then ends the script with both.
+step() {
+  current_step=$1
+  remedy=$2
+  printf '\n==> %s\n' "$current_step"
+}
+
+on_error() {
+  ((BASH_SUBSHELL == 0)) || return 0  # a failure inside $(...) is reported once, by the command around it
+  printf '\ndeploy.sh: this step failed: %s.\n%s\n' "$current_step" "$remedy" >&2
+}
+
+fail() {
+  printf 'deploy.sh: %s\n' "$1" >&2
+  exit 1
+}
+
+# Runs a command that changes something in the project, after printing it; a dry run only prints it.
+run() {
+  printf '+ %s\n' "$*"
+  [[ $dry_run == true ]] || "$@"
+}
+
+# As run, with TEXT on the command's standard input.
+run_with_input() {
+  local text=$1
+  shift
+  printf '+ %s <<< %s\n' "$*" "$text"
+  [[ $dry_run == true ]] || "$@" <<<"$text"
+}
+
+# Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails
+# when the input is not a JSON object. Python, which the rest of Digit runs on, reads the JSON.
+read -r -d '' JSON_FIELD <<'PYTHON' || true
+import json, sys
+try:
+    value = json.load(sys.stdin).get(sys.argv[1])
+except (ValueError, AttributeError):
+    sys.exit("deploy.sh: not a JSON object")
+if value is not None:
+    print(*(value if isinstance(value, list) else [value]), sep="\n")
+PYTHON
+json_field() { python3 -c "$JSON_FIELD" "$1"; }
+
+bucket_exists() {
+  gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1
+}
+
+object_exists() {
+  gcloud storage objects describe "$1" --project="$project" --format='value(name)' >/dev/null 2>&1
+}
+
+# Creates a bucket unless it exists; settings are applied by the caller, so that a rerun repairs them.
+ensure_bucket() {
+  if bucket_exists "$1"; then
+    echo "gs://$1 exists."
+  else
+    run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
+      --uniform-bucket-level-access
+  fi
+}
