@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -10,7 +11,16 @@ from PIL import Image
 
 from checkout import SITE
 
-RENDERING = 272  # the side of pad.js's rendering for the model: 200 px of digit and its margins
+
+
+def pad_constant(name: str) -> float:
+    """A number site/pad.js defines (`const NAME = 0.18;`), read from the file: the page is its one source."""
+    return float(re.search(rf"^const {name} = ([\d.]+);", (SITE / "pad.js").read_text(), re.MULTILINE)[1])
+
+
+# The side of pad.js's rendering for the model of a digit as tall as it is wide: its span and, on each side, a
+# margin of one line width (Pad.render).
+RENDERING = round(pad_constant("MODEL_SPAN") * (1 + 2 * pad_constant("MODEL_LINE_WIDTH")))
 
 
 def measure(digit: np.ndarray, runs: int) -> dict[str, str]:

@@ -19,9 +19,9 @@ from digit.pixels import EmptyImageError, to_mnist
 
 LOCAL_DEMO = "http://127.0.0.1:8080"  # where `make demo` serves the function
 # The function limits pictures sent to it to 1 Mpx; files on disk are the user's own, so allow a 48 Mpx phone
-# photo (a 12 Mpx one takes about 1.5 s and 0.7 GB to read).
+# photo (which takes seconds and gigabytes to read).
 MAX_PIXELS = 50_000_000
-TIMEOUT_SECONDS = 90  # a cold Cloud Function imports TensorFlow and loads the model before it answers
+TIMEOUT_SECONDS = 90  # a cold Cloud Function imports JAX and Keras and loads the model before it answers
 
 
 class Failure(Exception):

@@ -193,7 +193,7 @@ def write_site_config(function_url: str, directory: Path) -> Path:
 
 def copy_site(target: Path, function_url: str | None = None) -> Path:
     """A copy of the page to serve, asking `function_url` (or, with None, no function at all). A config.js
-    left in site/ by an earlier demo is not copied."""
+    left in site/ by a demo is not copied."""
     shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("config.js"))
     if function_url is not None:
         write_site_config(function_url, target)

@@ -1,4 +1,4 @@
-"""What several test files send or expect: the README's digit, the old client's text form, and the messages
+"""What several test files send or expect: the README's digit, the page's text form, and the messages
 for a body that is not a request."""
 
 import numpy as np
@@ -15,5 +15,5 @@ NOT_JSON = "the request body is not valid JSON"
 
 
 def csv(values: object, separator: str = ",") -> str:
-    """Whole pixel values as the old client sent them: one string, comma-separated, row after row."""
+    """Whole pixel values as the page sends them: one string, comma-separated, row after row."""
     return separator.join(str(int(value)) for value in np.ravel(values))

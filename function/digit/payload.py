@@ -23,8 +23,8 @@ from digit.pixels import SIZE, EmptyImageError, to_mnist
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
-# A picture at the size limit takes about 70 MB while it is read: a burst of them must not exhaust a 1 GiB
-# instance, so the others wait their turn.
+# A picture at the size limit takes tens of megabytes while it is read (README, Limits): a burst of them must
+# not exhaust the instance's memory, so the others wait their turn.
 PICTURES_AT_ONCE = threading.BoundedSemaphore(2)
 _NUMBER_TYPES = {int, float}  # bool is a subclass of int, and is not a pixel
 _NUMBER_CHARACTERS = re.compile(r"[0-9.eE+\-,\s]*", re.ASCII)

@@ -143,7 +143,7 @@ def prediction(classifier: "Classifier", query: payload.Query) -> dict:
 def open_live_model(settings: Settings) -> "LiveModel":
     """Loads the version the pointer names, then keeps watching the pointer. This runs in the worker process,
     after gunicorn has forked it, as JAX's threads do not survive a fork; importing JAX and Keras here also
-    lets the server open its port (and answer health checks) a second or two sooner."""
+    lets the server open its port (and answer health checks) before they are imported."""
     if not settings.weights_bucket:
         raise WeightsError("WEIGHTS_BUCKET is not set")
     started = time.perf_counter()

@@ -29,7 +29,7 @@ np.save(sys.argv[4], np.asarray(model(images, training=False)))
 def tensorflow_probabilities(images: np.ndarray, tmp_path) -> np.ndarray:
     np.save(tmp_path / "images.npy", images)
     arch = json.loads((WEIGHTS / METADATA_FILE).read_text())["arch"]
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
     command = [sys.executable, "-c", ON_TENSORFLOW, str(tmp_path / "images.npy"), arch]
     command += [str(WEIGHTS / "model.weights.h5"), str(tmp_path / "probabilities.npy")]
     subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=300)

@@ -1,0 +1,72 @@
+"""Every third-party package that the code imports is named in a requirements file, not only brought by
+another: the function's own code in function/requirements.txt (what Cloud Functions installs), the rest in
+requirements.txt."""
+
+import ast
+import re
+import sys
+from functools import cache
+from importlib.metadata import distributions as installed
+from importlib.metadata import packages_distributions
+
+from checkout import ROOT
+
+FIRST_PARTY = {"digit", "train", "local", "bench", "client", "checkout", "tests", "main"}
+NAMESPACES = {"google"}  # shared by many distributions: what is imported from them is named one level down
+
+
+def imported(folder_or_file) -> set[str]:
+    """The top-level modules imported by the Python files under a folder (or in one file)."""
+    paths = [folder_or_file] if folder_or_file.is_file() else folder_or_file.rglob("*.py")
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {module(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(module(node.module))
+    return {name for name in names if name.split(".")[0] not in FIRST_PARTY | set(sys.stdlib_module_names)}
+
+
+def module(dotted: str) -> str:
+    """The name an import is known by: its top level, or its first two levels in a namespace package."""
+    parts = dotted.split(".")
+    return ".".join(parts[:2]) if parts[0] in NAMESPACES else parts[0]
+
+
+def distributions(modules: set[str]) -> dict[str, set[str]]:
+    """For each module, the installed distributions that provide it, by their normalised names."""
+    providers = packages_distributions()
+    return {name: {normalised(dist) for dist in providers.get(name, []) or in_namespace(name)} for name in modules}
+
+
+@cache
+def in_namespace(name: str) -> list[str]:
+    """The distributions whose files hold `name`, a package inside a namespace package (google.cloud)."""
+    folder = name.replace(".", "/") + "/"
+    return [dist.metadata["Name"] for dist in installed() if any(str(f).startswith(folder) for f in dist.files or [])]
+
+
+def named_in(requirements: str) -> set[str]:
+    lines = (ROOT / requirements).read_text().splitlines()
+    return {normalised(re.split(r"[=<>\[ ]", line)[0]) for line in lines if line and not line.startswith(("#", "-"))}
+
+
+def normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def unnamed(modules: set[str], named: set[str]) -> dict[str, set[str]]:
+    return {module: providers for module, providers in distributions(modules).items() if not providers & named}
+
+
+def test_the_functions_imports_are_all_in_its_requirements():
+    function = imported(ROOT / "function")
+    assert {"flask", "functions_framework", "google.cloud", "google.api_core", "jax", "keras", "PIL"} <= function
+    assert unnamed(function, named_in("function/requirements.txt")) == {}
+
+
+def test_every_other_import_is_in_the_requirements():
+    everything = set().union(*(imported(ROOT / part) for part in ("train", "local", "bench", "client", "tests")))
+    named = named_in("requirements.txt") | named_in("function/requirements.txt")
+    assert unnamed(everything, named) == {}

@@ -1,0 +1,17 @@
+"""Values that Python, the shell, make and the page must share, held in one place each and read by the others,
+or, where a language cannot read another's, checked here to agree."""
+
+import re
+
+from checkout import FUNCTION_ENV, ROOT, SITE
+from digit.settings import Settings
+
+
+def test_the_function_environment_is_where_the_makefile_builds_it():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^FUNCTION_VENV := (\S+)$", makefile, re.MULTILINE)[1] == FUNCTION_ENV.name
+
+
+def test_the_page_retries_a_503_without_retry_after_when_the_function_would():
+    page = (SITE / "function.js").read_text()
+    assert int(re.search(r"^const DEFAULT_RETRY_SECONDS = (\d+);", page, re.MULTILINE)[1]) == Settings.retry_seconds
