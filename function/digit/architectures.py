@@ -14,33 +14,28 @@ from digit.pixels import SIZE
 
 def _cnn() -> list[keras.layers.Layer]:
     """Two conv + pool blocks, as in the Keras MNIST example: small, and accurate on MNIST."""
-    return [
-        keras.layers.Reshape((SIZE, SIZE, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Flatten(),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
+    return [*_two_blocks(), *_readout()]
 
 
 def _cnn3() -> list[keras.layers.Layer]:
-    """The cnn with a third convolution, of 128 filters, after the second pool: three times the parameters
-    (under half a megabyte of weights), and better at the thick, blurred strokes of low-resolution scans and
-    at the styles MNIST's writers rarely used (README, Training)."""
+    """The cnn with a third convolution, of 128 filters, after the second pool: about three times its
+    parameters, and better at the thick, blurred strokes of low-resolution scans and at the styles MNIST's
+    writers rarely used (README, Training)."""
+    return [*_two_blocks(), keras.layers.Conv2D(128, 3, activation="relu"), *_readout()]
+
+
+def _two_blocks() -> list[keras.layers.Layer]:
     return [
         keras.layers.Reshape((SIZE, SIZE, 1)),
         keras.layers.Conv2D(32, 3, activation="relu"),
         keras.layers.MaxPooling2D(),
         keras.layers.Conv2D(64, 3, activation="relu"),
         keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(128, 3, activation="relu"),
-        keras.layers.Flatten(),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(10, activation="softmax"),
     ]
+
+
+def _readout() -> list[keras.layers.Layer]:
+    return [keras.layers.Flatten(), keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
 
 
 def _mlp() -> list[keras.layers.Layer]:
