@@ -183,8 +183,7 @@ ensure_service_account() {
 grant_weights_access() {
   step "Letting the function's service account read gs://$bucket" \
     "You need permission to change the bucket's IAM policy (Storage Admin). A service account created a moment ago may not be known everywhere yet: wait a minute and run deploy.sh again."
-  run gcloud storage buckets add-iam-policy-binding "gs://$bucket" --project="$project" \
-    --member="serviceAccount:$service_account" --role=roles/storage.objectViewer
+  grant_to_function "$bucket" roles/storage.objectViewer
 }
 
 # The corrections bucket: private, its objects deleted after CORRECTIONS_DAYS, and the function's account may
@@ -201,8 +200,7 @@ collect_corrections() {
     --public-access-prevention
   step "Letting the function's service account store corrections in gs://$corrections_bucket, and nothing else" \
     "You need permission to change the bucket's IAM policy (Storage Admin)."
-  run gcloud storage buckets add-iam-policy-binding "gs://$corrections_bucket" --project="$project" \
-    --member="serviceAccount:$service_account" --role=roles/storage.objectCreator
+  grant_to_function "$corrections_bucket" roles/storage.objectCreator
 }
 
 deploy_function() {

@@ -64,3 +64,9 @@ ensure_bucket() {
       --uniform-bucket-level-access
   fi
 }
+
+# Grants the function's service account ROLE on BUCKET, and nothing more.
+grant_to_function() {
+  run gcloud storage buckets add-iam-policy-binding "gs://$1" --project="$project" \
+    --member="serviceAccount:$service_account" --role="$2"
+}
