@@ -12,7 +12,6 @@ from PIL import Image
 from checkout import SITE
 
 
-
 def pad_constant(name: str) -> float:
     """A number site/pad.js defines (`const NAME = 0.18;`), read from the file: the page is its one source."""
     return float(re.search(rf"^const {name} = ([\d.]+);", (SITE / "pad.js").read_text(), re.MULTILINE)[1])
