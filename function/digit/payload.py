@@ -3,9 +3,9 @@
 A request body is a JSON object with exactly one of `image` (one image), `images` (a batch) or `png` (a
 picture file, base64 or a data: URL, passed through the pixel contract here). An image may come as a string
 of 784 comma-separated numbers (what the page sends), as a list of 784 numbers, or as a 28x28 list of lists;
-each value is an ink level 0..255 in the pixel contract's form. Each image is parsed in one call (of the JSON
-parser, or of numpy for the number forms JSON lacks); the slower value-by-value walk runs only to explain a
-rejection.
+each value is an ink level 0..255 in the pixel contract's form. Text of whole numbers (what the page and the
+client send) is read a whole batch at a time, in a few numpy passes over its characters; other forms in one
+numpy call an image; the slower value-by-value walk runs only to explain a rejection.
 """
 
 import base64
@@ -92,10 +92,12 @@ def images(value: object) -> np.ndarray:
         raise BadRequest(f"images: {len(value)} images sent, at most {MAX_IMAGES} per request")
     # Read every image, then check them all at once; if anything is wrong, check them one by one instead, so
     # that the first image in error is the one named, as always.
-    try:
-        values = np.stack([_read(item, f"images[{index}]")[0] for index, item in enumerate(value)])
-    except BadRequest:
-        values = None
+    values = _whole_numbers(value)
+    if values is None:
+        try:
+            values = np.stack([_read(item, f"images[{index}]")[0] for index, item in enumerate(value)])
+        except BadRequest:
+            pass
     if values is None or not (((values >= 0) & (values <= 255)).all() and values.any(axis=1).all()):
         return np.stack([image(item, f"images[{index}]") for index, item in enumerate(value)])
     return values.astype(np.float32).reshape(-1, SIZE, SIZE)
@@ -144,13 +146,10 @@ def _from_text(text: str, where: str) -> np.ndarray:
     count = text.count(",") + 1
     if count != PIXELS:
         raise BadRequest(f"{where}: expected {PIXELS} values, got {count}")
+    values = _whole_numbers([text])
+    if values is not None:
+        return values[0]
     if _NUMBER_CHARACTERS.fullmatch(text):
-        # JSON's numbers are some of the forms accepted here, and its C parser reads them several times faster
-        # than numpy reads strings; the other forms (+1, .5, 1.) take the slower way.
-        try:
-            return np.array(json.loads(f"[{text}]"), dtype=np.float64)
-        except (ValueError, OverflowError):  # not JSON, or an integer beyond float range
-            pass
         try:
             return np.array(text.split(","), dtype=np.float64)
         except ValueError:
@@ -159,6 +158,27 @@ def _from_text(text: str, where: str) -> np.ndarray:
         if not _NUMBER.fullmatch(part):
             raise BadRequest(f"{where}: value {_shown(part)} at index {index} is not a number")
     raise BadRequest(f"{where}: not a list of numbers")  # unreachable while _NUMBER is stricter than numpy
+
+
+def _whole_numbers(texts: list) -> np.ndarray | None:
+    """Texts of PIXELS whole numbers of one to three digits, with commas between and nothing else → (N, PIXELS)
+    float64, read in a few numpy passes over all their characters at once, several times faster than Python
+    reads numbers one by one; None for anything else, which the general path then reads or explains."""
+    if not all(isinstance(text, str) and text.count(",") == PIXELS - 1 for text in texts):
+        return None
+    joined = ",".join(texts) + ","
+    if not joined.isascii():
+        return None
+    characters = np.frombuffer(joined.encode("ascii"), np.uint8)
+    digits = characters - np.uint8(ord("0"))  # any other character wraps round to 10 or more
+    commas = np.flatnonzero(characters == ord(","))
+    lengths = np.diff(commas, prepend=-1) - 1
+    if lengths.min() < 1 or lengths.max() > 3 or np.count_nonzero(digits < 10) + commas.size != characters.size:
+        return None
+    # A number's units are the character before its comma, its tens (where it has them) the one before that.
+    numbers = digits.astype(np.int32)  # not uint8: 100 × 3 would wrap round
+    values = numbers[commas - 1] + (lengths > 1) * 10 * numbers[commas - 2] + (lengths > 2) * 100 * numbers[commas - 3]
+    return values.reshape(len(texts), PIXELS).astype(np.float64)
 
 
 def _from_list(values: list, where: str, position) -> np.ndarray:

@@ -202,6 +202,13 @@ def test_a_full_batch_is_accepted():
     assert parse_body(body({"images": [LONG] * MAX_IMAGES})).images.shape == (MAX_IMAGES, 28, 28)
 
 
+def test_every_whole_number_reads_exactly_in_a_batch_of_text():
+    images = np.random.default_rng(0).integers(0, 256, (MAX_IMAGES, 28, 28))
+    images[0].flat[:256] = np.arange(256)  # every value, of one, two and three digits
+    query = parse_body(body({"images": [csv(image) for image in images]}))
+    np.testing.assert_array_equal(query.images, images)
+
+
 @pytest.mark.parametrize(
     "value,message",
     [
