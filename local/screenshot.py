@@ -1,5 +1,5 @@
 """Takes the README's screenshot from the real thing: the local stack (storage emulator, function, page),
-and a 7 drawn with the mouse and read by the function.
+and a 7 drawn with the mouse, read by the function, with the row that corrects a misreading.
 
     make screenshot        # = .venv/bin/python -m local.screenshot docs/screenshot.png
 """
@@ -24,7 +24,8 @@ def take(page_url: str, output: Path) -> None:
         draw(page, DIGITS[7])
         expect(page.locator("#reading")).to_have_attribute("aria-busy", "false")
         expect(page.locator("#prediction")).to_have_text("7")
-        page.screenshot(path=output)
+        expect(page.locator("#correction")).to_be_visible()  # the demo's function collects corrections
+        page.screenshot(path=output, full_page=True)
         browser.close()
 
 
