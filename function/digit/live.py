@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from digit import model
 from digit.artefact import METADATA_FILE, WeightsError, parse_metadata, reason
-from digit.logs import log
+from digit.logs import log, log_failure
 from digit.model import Classifier
 from digit.store import ModelBucket
 
@@ -105,12 +105,4 @@ class LiveModel:
         self.pending = Pending(version, message)
         if (generation, message) != self._reported:
             self._reported = (generation, message)
-            cause = error.__cause__ or error
-            log(
-                "ERROR",
-                f"model version not served: {message}",
-                version=version,
-                serving=self.classifier.version,
-                error_type=type(cause).__name__,
-                detail=str(cause)[:500],
-            )
+            log_failure(f"model version not served: {message}", error, version=version, serving=self.classifier.version)

@@ -19,7 +19,7 @@ import flask
 from digit import corrections, payload
 from digit.artefact import WeightsError, reason
 from digit.loader import Loader, Unavailable
-from digit.logs import log
+from digit.logs import log, log_failure
 from digit.settings import Settings
 from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body
 
@@ -103,8 +103,9 @@ class Function:
             stored = self.corrections.store(correction, datetime.now(UTC))
         except corrections.StorageError as error:
             self.corrections_limit.give_back()  # nothing was stored
-            log("ERROR", f"correction not stored: {error}", error_type=type(error.__cause__ or error).__name__)
-            raise ClientError(503, f"the correction could not be stored: {error}", {"Retry-After": "10"}) from error
+            log_failure(f"correction not stored: {error}", error)
+            retry = {"Retry-After": str(self.settings.retry_seconds)}
+            raise ClientError(503, f"the correction could not be stored: {error}", retry) from error
         return {"stored": True, "label": correction.label, "object": stored}
 
     def health(self) -> dict:
@@ -162,6 +163,5 @@ def open_live_model(settings: Settings) -> "LiveModel":
 def describe_failure(error: Exception) -> str:
     """Logs a failed load and returns what clients may be told: our own messages, never internals."""
     message = reason(error)
-    cause = error.__cause__ or error
-    log("ERROR", f"model load failed: {message}", error_type=type(cause).__name__, detail=str(cause)[:500])
+    log_failure(f"model load failed: {message}", error)
     return message
