@@ -6,7 +6,7 @@
 # MODELS_PREFIX<version>/ holds a version's two files, MODELS_PREFIX live.json names the version served.
 MODELS_PREFIX="models/"
 POINTER_FILE="live.json"
-VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]*$'
+VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
 WEIGHTS_FILE="model.weights.h5"
 METADATA_FILE="model.json"
 HISTORY_KEPT=20  # earlier live versions that live.json remembers, for rollback

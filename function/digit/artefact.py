@@ -14,8 +14,8 @@ WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "model.json"
 POINTER_FILE = "live.json"
 DEFAULT_PREFIX = "models/"  # where in its bucket the function finds the versions, unless told otherwise
-# A version names a folder: letters, digits, dots, dashes and underscores (deploy.sh checks the same).
-VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh checks the same).
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class WeightsError(Exception):

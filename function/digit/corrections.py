@@ -78,7 +78,7 @@ def digit(value: object, field: str) -> int:
 
 
 def version(value: object) -> str:
-    if not isinstance(value, str) or len(value) > 64 or not VERSION_NAME.fullmatch(value):
+    if not isinstance(value, str) or not VERSION_NAME.fullmatch(value):
         raise BadRequest("model: expected the version that read the image, such as cnn-a497cee2f488")
     return value
 

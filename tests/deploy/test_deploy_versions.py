@@ -207,6 +207,7 @@ def test_version_commands_need_a_deployed_bucket(cloud):
     [
         (["promote", *PROJECT], "promote needs the VERSION to point live at"),
         (["promote", "../up", *PROJECT], "'../up' is not a version's name"),
+        (["promote", "c" * 65, *PROJECT], f"'{'c' * 65}' is not a version's name"),
         (["retire", *PROJECT], "unknown command: retire"),
         (["publish", *DEMO], "publish takes --project, --bucket and --dry-run only"),
         (["versions"], "--project is required"),

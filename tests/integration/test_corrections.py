@@ -96,6 +96,7 @@ def test_every_single_image_form_is_stored_as_the_same_pixels(collecting, stored
         ({**CORRECTION, "read_as": 12}, "read_as: expected a digit, a whole number from 0 to 9, got 12"),
         ({**CORRECTION, "model": 5}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
         ({**CORRECTION, "model": "../up"}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
+        ({**CORRECTION, "model": "c" * 65}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
         ({**CORRECTION, "image": "1,2,3"}, "image: expected 784 values, got 3"),
         ({**CORRECTION, "image": [0] * 784}, "image: every value is 0, so there is no digit to read"),
         ({**CORRECTION, "image": [0.5] + [255] * 783},
