@@ -67,11 +67,11 @@ class LiveModel:
         the next refresh. Never raises: the served version must outlive any failure here."""
         generation = version = None
         try:
-            generation = self._bucket.pointer_generation()
+            blob = self._bucket.pointer_object()
+            generation = blob.generation
             if generation == self._generation and self.pending is None:
                 return  # the pointer has not changed: the cheap, usual case
-            pointer = self._bucket.read_pointer()
-            generation, version = pointer.generation, pointer.version
+            version = self._bucket.read_pointer(blob).version
             if version != self.classifier.version:
                 self._switch(load_version(self._bucket, version))
             self._generation, self.pending, self._reported = generation, None, None

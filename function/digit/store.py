@@ -51,13 +51,14 @@ class ModelBucket:
         self._retry = retry_until(deadline)
         self._bucket: storage.Bucket | None = None
 
-    def pointer_generation(self) -> int:
-        """The pointer's generation, read from its metadata: the cheap way to tell whether it changed."""
-        return self._blob(self.prefix + POINTER_FILE).generation
+    def pointer_object(self) -> storage.Blob:
+        """The pointer's metadata, its generation among them: the cheap way to tell whether it changed."""
+        return self._blob(self.prefix + POINTER_FILE)
 
-    def read_pointer(self) -> Pointer:
-        """The version the pointer names, and the generation of the content read."""
-        blob = self._blob(self.prefix + POINTER_FILE)
+    def read_pointer(self, blob: storage.Blob | None = None) -> Pointer:
+        """The version the pointer names, and the generation of the content read: that of `blob`, the pointer's
+        metadata, where it has been read already."""
+        blob = blob or self.pointer_object()
         return Pointer(parse_pointer(self._download(blob.name, blob)), blob.generation)
 
     def read_version(self, version: str) -> tuple[bytes, bytes]:
