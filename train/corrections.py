@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from digit.pixels import SIZE
+from train import fit
+from train.data import Dataset
 
 HELD_OUT_SHARE = 0.2  # of the corrections, to measure on: never trained on
 PIXELS = SIZE * SIZE
@@ -120,7 +123,7 @@ def _bucket_objects(source: str) -> Iterator[bytes]:
 REPEATS = 10
 
 
-def add_to(data, corrections: Corrections) -> None:
+def add_to(data: Dataset, corrections: Corrections) -> None:
     """Adds the corrections to train on to the training part of `data` (never to its test part), REPEATS times
     each, and says so in its description."""
     data.x_train = np.concatenate([data.x_train, np.repeat(corrections.x_train, REPEATS, axis=0)])
@@ -129,12 +132,11 @@ def add_to(data, corrections: Corrections) -> None:
     data.description["corrections"] = f"{len(corrections.x_train)} corrections, each {REPEATS} times"
 
 
-def accuracy(model, corrections: Corrections) -> float | None:
+def accuracy(model: keras.Model, corrections: Corrections) -> float | None:
     """The share of the held-out corrections that `model` reads right (None when none is held out)."""
     if not len(corrections.x_test):
         return None
-    predicted = np.asarray(model(corrections.x_test.astype(np.float32), training=False)).argmax(axis=1)
-    return round(float((predicted == corrections.y_test).mean()), 4)
+    return round(fit.evaluate(model, corrections.x_test, corrections.y_test).accuracy, 4)
 
 
 def accuracy_of_weights(folder: Path, corrections: Corrections) -> float | None:

@@ -3,6 +3,7 @@ use (no other handwriting dataset, which is for evaluation only): the test digit
 digits in the handwriting fonts held out of training, and fresh drawings of the continental styles, each
 also at low resolution. Their seeds differ from training's, so no picture here was trained on."""
 
+import keras
 import numpy as np
 from PIL import Image
 
@@ -38,7 +39,7 @@ def low(images: np.ndarray, side: int, resample: int, stretch: bool) -> np.ndarr
     return np.array(copies, dtype=np.uint8).reshape(-1, *images.shape[1:])
 
 
-def measure_one(model, proxy: tuple[np.ndarray, np.ndarray]) -> dict:
+def measure_one(model: keras.Model, proxy: tuple[np.ndarray, np.ndarray]) -> dict:
     images, labels = proxy
     result = fit.evaluate(model, images, labels)
     present = np.bincount(labels, minlength=10) > 0  # the styles are of four digits only
@@ -46,7 +47,7 @@ def measure_one(model, proxy: tuple[np.ndarray, np.ndarray]) -> dict:
     return {"images": len(images), "accuracy": round(result.accuracy, 4), "per_class_accuracy": per_digit}
 
 
-def measure(model, proxies: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, dict]:
+def measure(model: keras.Model, proxies: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, dict]:
     """Each set's size, accuracy and accuracy per digit (None for a digit it lacks)."""
     return {name: measure_one(model, proxy) for name, proxy in proxies.items()}
 

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from digit.pixels import SIZE, EmptyImageError, area_weights, to_mnist
+from train.data import Dataset
 
 FONT_FOLDERS = [Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")]
 # Debian's handwriting fonts (the Makefile installs them), by file name: their digits are other people's hands.
@@ -43,7 +44,7 @@ STYLE_COPIES = 60
 LOW_RESOLUTION_SIDES = (7, 16)
 
 
-def extend(data, kind: str, seed: int) -> None:
+def extend(data: Dataset, kind: str, seed: int) -> None:
     """Adds the synthetic digits of `kind` (one of KINDS) to data's training part, never to its test part, and
     says what was added in its description."""
     rng = np.random.default_rng(seed)
