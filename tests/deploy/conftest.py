@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from checkout import ROOT, WEIGHTS
+from digit.artefact import METADATA_FILE
+
 FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
 BASH = shutil.which("bash")
 DEMO = ["--project", "demo-project", "--region", "europe-west1"]
-VERSION = json.loads((ROOT / "weights" / "model.json").read_text())["version"]  # what weights/ holds
+VERSION = json.loads((WEIGHTS / METADATA_FILE).read_text())["version"]  # what weights/ holds
 READS = (
     "auth list",
     "projects describe",
@@ -35,7 +37,7 @@ class FakeCloud:
     def __init__(self, folder: Path):
         self.checkout = folder / "checkout"
         shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copytree(ROOT / "weights", self.checkout / "weights")
+        shutil.copytree(WEIGHTS, self.checkout / WEIGHTS.name)
         shutil.copy(ROOT / "deploy.sh", self.checkout)
         shutil.copytree(ROOT / "deploy", self.checkout / "deploy")
         (self.checkout / "site").mkdir()

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from checkout import WEIGHTS
 from local.services import site_config
 from tests.deploy.conftest import DEMO, ROOT, VERSION, changes
 
@@ -44,10 +45,7 @@ def test_a_first_deploy_runs_every_step_in_order(cloud):
     assert cloud.calls() == FIRST_DEPLOY
     assert (cloud.checkout / "site" / "config.js").read_text() == site_config(FUNCTION_URL)  # the demo's line
     for name in ("model.weights.h5", "model.json"):
-        assert (
-            cloud.object(f"demo-project-digit-weights/models/{VERSION}/{name}")
-            == (ROOT / "weights" / name).read_bytes()
-        )
+        assert cloud.object(f"demo-project-digit-weights/models/{VERSION}/{name}") == (WEIGHTS / name).read_bytes()
     pointer = json.loads(cloud.object(POINTER))
     assert pointer.pop("set_at") > "2026"
     assert pointer == {"version": VERSION, "history": []}

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from checkout import WEIGHTS
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, VERSION_NAME, WEIGHTS_FILE
 from tests.deploy.conftest import DEMO, ROOT, VERSION, changes
 
@@ -115,7 +116,7 @@ def test_versions_lists_each_with_its_accuracy_and_date_and_which_is_live(deploy
     result = deployed.deploy("versions", *PROJECT)
 
     assert result.returncode == 0, result.stderr
-    committed = json.loads((ROOT / "weights" / "model.json").read_text())
+    committed = json.loads((WEIGHTS / METADATA_FILE).read_text())
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith(("VERSION", "cnn"))]
     expected = {
         VERSION: [f"{100 * committed['accuracy']:.1f}", "%", committed.get("trained_at", "-")[:10], "live"],

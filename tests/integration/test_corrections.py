@@ -15,6 +15,7 @@ from tests.versions import METADATA
 
 VERSION = METADATA["version"]
 CORRECTION = {"image": csv(ONE), "label": 7, "read_as": 1, "model": VERSION}
+NOT_A_VERSION = "model: expected the version that read the image, such as cnn-a497cee2f488"
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +95,9 @@ def test_every_single_image_form_is_stored_as_the_same_pixels(collecting, stored
         ({**CORRECTION, "label": True}, "label: expected a digit, a whole number from 0 to 9, got a boolean"),
         ({**CORRECTION, "label": None}, "label: expected a digit, a whole number from 0 to 9, got null"),
         ({**CORRECTION, "read_as": 12}, "read_as: expected a digit, a whole number from 0 to 9, got 12"),
-        ({**CORRECTION, "model": 5}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
-        ({**CORRECTION, "model": "../up"}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
-        ({**CORRECTION, "model": "c" * 65}, "model: expected the version that read the image, such as cnn-a497cee2f488"),
+        ({**CORRECTION, "model": 5}, NOT_A_VERSION),
+        ({**CORRECTION, "model": "../up"}, NOT_A_VERSION),
+        ({**CORRECTION, "model": "c" * 65}, NOT_A_VERSION),
         ({**CORRECTION, "image": "1,2,3"}, "image: expected 784 values, got 3"),
         ({**CORRECTION, "image": [0] * 784}, "image: every value is 0, so there is no digit to read"),
         ({**CORRECTION, "image": [0.5] + [255] * 783},
