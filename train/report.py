@@ -45,7 +45,6 @@ def misread(evaluation: Evaluation, images: np.ndarray, labels: np.ndarray, path
 def corrections(images: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     """A grid of the corrections trained on, each titled with the digit it is said to be, for a person to check
     before the model goes live."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     titles = [str(label) for label in labels]
     return grid(images, titles, f"{len(images)} corrections trained on, each titled with its label", path)
 
