@@ -3,9 +3,7 @@
 POST a JSON object with `image` (784 pixels), `images` (a batch) or `png` (a picture file) and get the digit
 back; POST to /corrections a digit misread, to store it for training; GET reports health and the model's
 metadata; OPTIONS answers CORS preflights (digit/service.py). The settings come from the environment, read
-once, here (digit/settings.py lists them): WEIGHTS_BUCKET, WEIGHTS_PREFIX, MODEL_REFRESH_SECONDS,
-ALLOWED_ORIGINS, MAX_BODY_BYTES, BODY_TIMEOUT_SECONDS, LOAD_WAIT_SECONDS, RETRY_SECONDS,
-STORAGE_DEADLINE_SECONDS, CORRECTIONS_BUCKET and CORRECTIONS_PER_MINUTE.
+once, here; digit/settings.py lists them.
 """
 
 import os
