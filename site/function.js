@@ -7,6 +7,8 @@
 // When a 503 has no Retry-After the page can read (a platform's own 503, or a proxy that hides the header),
 // the page retries after the function's own default interval.
 const DEFAULT_RETRY_SECONDS = 10;
+// How long a request may take: Cloud Functions' own limit for one (deploy.sh keeps its default).
+const REQUEST_TIMEOUT_MS = 60000;
 
 /** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
  * onAnswer({ prediction, probabilities, model, pixels }) and onProblem({ kind, ... }): an answer carries the
@@ -33,7 +35,7 @@ export class LiveReader {
     this.#report = { onSent, onAnswer, onProblem };
     this.#delayMs = options.delayMs ?? 120;
     this.#slowMs = options.slowMs ?? 2000;
-    this.#timeoutMs = options.timeoutMs ?? 60000;
+    this.#timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#setTimeout = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
     this.#clearTimeout = options.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
@@ -95,23 +97,14 @@ export class LiveReader {
 
   /** One request: { answer } or { problem }, never an exception. */
   async #ask(pixels) {
-    let response;
-    try {
-      response = await this.#fetch(this.#url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ image: pixels.join(",") }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch {
-      return { problem: { kind: "unreachable", url: this.#url } };
-    }
-    const body = await response.json().catch(() => null);
+    const sent = await postJson(this.#fetch, this.#url, { image: pixels.join(",") }, this.#timeoutMs);
+    if (!sent) return { problem: { kind: "unreachable", url: this.#url } };
+    const { response, body } = sent;
     if (response.ok && isPrediction(body)) {
       const model = typeof body.model === "string" ? body.model : null;
       return { answer: { prediction: body.prediction, probabilities: body.probabilities, model } };
     }
-    const message = typeof body?.error === "string" ? body.error : "";
+    const message = errorMessage(body);
     if (response.status === 503) {
       const retryAfter = Number(response.headers.get("Retry-After")) || DEFAULT_RETRY_SECONDS;
       return { problem: { kind: "starting", message, retryAfter: Math.min(Math.max(retryAfter, 1), 60) } };
@@ -127,22 +120,36 @@ export class LiveReader {
  * never rejects. fetch is replaceable for tests. */
 export async function sendCorrection(url, correction, { fetch = globalThis.fetch.bind(globalThis) } = {}) {
   const { pixels, label, readAs, model } = correction;
+  const endpoint = new URL("corrections", url.endsWith("/") ? url : `${url}/`);
+  const image = Array.from(pixels).join(",");
+  const sent = await postJson(fetch, endpoint, { image, label, read_as: readAs, model }, REQUEST_TIMEOUT_MS);
+  if (!sent) return { problem: { kind: "unreachable" } };
+  const { response, body } = sent;
+  if (response.status === 201 && body?.stored === true) return { stored: true };
+  const retryAfter = Number(response.headers.get("Retry-After")) || null;
+  return { problem: { kind: "refused", status: response.status, message: errorMessage(body), retryAfter } };
+}
+
+/** POSTs `payload` as JSON; resolves to the response and its JSON body (null when it is not JSON), or to null
+ * when the function cannot be reached within `timeoutMs`. */
+async function postJson(fetch, url, payload, timeoutMs) {
   let response;
   try {
-    response = await fetch(new URL("corrections", url.endsWith("/") ? url : `${url}/`), {
+    response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ image: Array.from(pixels).join(","), label, read_as: readAs, model }),
-      signal: AbortSignal.timeout(30000),
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {
-    return { problem: { kind: "unreachable" } };
+    return null;
   }
-  const body = await response.json().catch(() => null);
-  if (response.status === 201 && body?.stored === true) return { stored: true };
-  const message = typeof body?.error === "string" ? body.error : "";
-  const retryAfter = Number(response.headers.get("Retry-After")) || null;
-  return { problem: { kind: "refused", status: response.status, message, retryAfter } };
+  return { response, body: await response.json().catch(() => null) };
+}
+
+/** The function's own explanation in an error answer, or "" when it gave none. */
+function errorMessage(body) {
+  return typeof body?.error === "string" ? body.error : "";
 }
 
 /** Whether a JSON body is a prediction the page can show: a digit and ten probabilities. */
