@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 from google.api_core import exceptions as gcs_errors
-from google.cloud import storage
 
 from digit import payload
 from digit.artefact import VERSION_NAME
 from digit.payload import BadRequest, json_type
-from digit.store import TIMEOUT, failure, retry_until
+from digit.store import TIMEOUT, Bucket, failure
 
 FOLDER = "corrections/"
 FIELDS = ("image", "label", "read_as", "model")
@@ -110,22 +109,15 @@ class RateLimit:
                 self._granted.pop()
 
 
-class CorrectionBucket:
+class CorrectionBucket(Bucket):
     """Corrections written into a bucket, one object each, never read back: the function's account may
     create objects there and do nothing else."""
-
-    def __init__(self, bucket: str, deadline: float):
-        self.name = bucket
-        self._retry = retry_until(deadline)
-        self._bucket: storage.Bucket | None = None
 
     def store(self, correction: Correction, now: datetime) -> str:
         """Stores the correction; returns the object's name, or raises StorageError."""
         name = f"{FOLDER}{now.astimezone(UTC):%Y-%m-%d}/{uuid.uuid4()}.json"
         try:
-            if self._bucket is None:  # made on first use: in the worker, once the server has forked
-                self._bucket = storage.Client().bucket(self.name)
-            self._bucket.blob(name).upload_from_string(
+            self.bucket.blob(name).upload_from_string(
                 json.dumps(correction.record(now)),
                 content_type="application/json",
                 if_generation_match=0,  # a new object, never one overwritten: which also makes retrying safe

@@ -1,6 +1,8 @@
-"""The model versions in a Cloud Storage bucket (or in the storage emulator when STORAGE_EMULATOR_HOST is set,
-which the google-cloud-storage client honours by itself): the pointer, and each version's two files."""
+"""Cloud Storage for the function (or the storage emulator when STORAGE_EMULATOR_HOST is set, which the
+google-cloud-storage client honours by itself): a bucket reached from the worker, the messages for its
+failures, and the model versions in one: the pointer, and each version's two files."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,15 +43,27 @@ class Pointer:
     generation: int  # Cloud Storage's number for this content of the pointer object
 
 
-class ModelBucket:
-    """`<prefix>live.json` and the folders `<prefix><version>/` in a bucket, read retrying transient errors for
-    up to `deadline` seconds. Every failure is a WeightsError that names the object and the cause."""
+class Bucket:
+    """A bucket by name, asked with transient errors retried for up to `deadline` seconds."""
 
-    def __init__(self, bucket: str, prefix: str, deadline: float):
-        self.name = bucket
-        self.prefix = prefix
+    def __init__(self, name: str, deadline: float):
+        self.name = name
         self._retry = retry_until(deadline)
-        self._bucket: storage.Bucket | None = None
+
+    @functools.cached_property
+    def bucket(self) -> storage.Bucket:
+        """Made on first use: in the worker, once the server has forked, as a client's connections would not
+        survive the fork. A client that cannot be made is tried again at the next use."""
+        return storage.Client().bucket(self.name)
+
+
+class ModelBucket(Bucket):
+    """`<prefix>live.json` and the folders `<prefix><version>/` in a bucket. Every failure is a WeightsError
+    that names the object and the cause."""
+
+    def __init__(self, name: str, prefix: str, deadline: float):
+        super().__init__(name, deadline)
+        self.prefix = prefix
 
     def pointer_object(self) -> storage.Blob:
         """The pointer's metadata, its generation among them: the cheap way to tell whether it changed."""
@@ -67,12 +81,10 @@ class ModelBucket:
         return self._download(folder + WEIGHTS_FILE), self._download(folder + METADATA_FILE)
 
     def _client_bucket(self) -> storage.Bucket:
-        if self._bucket is None:  # made on first use: in the worker, once the server has forked
-            try:
-                self._bucket = storage.Client().bucket(self.name)
-            except Exception as error:  # no credentials or no project: google-auth raises several types
-                raise WeightsError(f"cannot create a Cloud Storage client ({type(error).__name__})") from error
-        return self._bucket
+        try:
+            return self.bucket
+        except Exception as error:  # no credentials or no project: google-auth raises several types
+            raise WeightsError(f"cannot create a Cloud Storage client ({type(error).__name__})") from error
 
     def _blob(self, name: str) -> storage.Blob:
         """The object's metadata."""
