@@ -12,11 +12,16 @@ from google.cloud import storage
 
 from checkout import WEIGHTS
 from digit import architectures, selfcheck
-from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, sha256
-from digit.model import load
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, parse_metadata, sha256
+from digit.model import Classifier, load
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
+
+
+def load_files(folder: Path) -> Classifier:
+    """A Classifier from the two files of a version in a local folder, such as the committed weights/."""
+    return load((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))
 
 
 def variant(folder: Path, seed: int) -> str:

@@ -21,7 +21,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from digit import architectures, selfcheck  # noqa: E402
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError, check, parse_metadata  # noqa: E402
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError, check  # noqa: E402
 from digit.payload import MAX_IMAGES  # noqa: E402
 from digit.pixels import SIZE  # noqa: E402
 
@@ -134,9 +134,3 @@ def rebuild(weights: bytes, arch: str) -> tuple[keras.Model, tuple[list, list]]:
         value = scope.get_current_value(variable)
         non_trainable.append(np.zeros(variable.shape, variable.dtype) if value is None else value)
     return model, (trainable, non_trainable)
-
-
-def load_files(folder: Path) -> Classifier:
-    """A Classifier from the two artefact files in a local folder, as the tests read the committed weights."""
-    metadata = parse_metadata((folder / METADATA_FILE).read_bytes())
-    return load((folder / WEIGHTS_FILE).read_bytes(), metadata)

@@ -13,7 +13,7 @@ import numpy as np
 from checkout import ROOT, WEIGHTS
 from digit import selfcheck
 from digit.artefact import METADATA_FILE
-from digit.model import load_files
+from tests.versions import load_files
 
 ON_TENSORFLOW = """
 import sys

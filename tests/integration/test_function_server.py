@@ -6,9 +6,9 @@ import numpy as np
 
 from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
-from digit.model import load_files
 from local import services
 from tests.helpers import csv
+from tests.versions import load_files
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 LOAD_STEPS = ["import", "download", "load", "compile", "check"]

@@ -11,7 +11,7 @@ import pytest
 
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
-from digit.model import load_files
+from tests.versions import load_files
 
 
 def train(*args: str) -> subprocess.CompletedProcess:

@@ -15,10 +15,9 @@ import requests
 
 from checkout import WEIGHTS
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
-from digit.model import load_files
 from local import services
 from tests.helpers import ONE, csv
-from tests.versions import GOOD_WEIGHTS, METADATA, metadata_for, put_version, variant
+from tests.versions import GOOD_WEIGHTS, METADATA, load_files, metadata_for, put_version, variant
 
 REFRESH_SECONDS = 0.3
 ORIGINAL = METADATA["version"]

@@ -14,11 +14,11 @@ from functions_framework import create_app
 from checkout import FUNCTION_SOURCE, WEIGHTS
 from digit.live import LiveModel
 from digit.loader import Loader
-from digit.model import load_files
 from digit.service import Function
 from digit.settings import Settings, SettingsError
 from digit.store import ModelBucket
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
+from tests.versions import load_files
 
 ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"]
 

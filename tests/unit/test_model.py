@@ -11,7 +11,8 @@ import pytest
 from checkout import WEIGHTS
 from digit import selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
-from digit.model import BATCH_SIZES, Classifier, load, load_files
+from digit.model import BATCH_SIZES, Classifier, load
+from tests.versions import load_files
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
