@@ -172,7 +172,9 @@ def _whole_numbers(texts: list) -> np.ndarray | None:
     characters = np.frombuffer(joined.encode("ascii"), np.uint8)
     digits = characters - np.uint8(ord("0"))  # any other character wraps round to 10 or more
     commas = np.flatnonzero(characters == ord(","))
-    lengths = np.diff(commas, prepend=-1) - 1
+    lengths = np.empty_like(commas)  # of each number: the characters between its comma and the one before
+    lengths[0] = commas[0]
+    np.subtract(commas[1:], commas[:-1] + 1, out=lengths[1:])
     if lengths.min() < 1 or lengths.max() > 3 or np.count_nonzero(digits < 10) + commas.size != characters.size:
         return None
     # A number's units are the character before its comma, its tens (where it has them) the one before that.
