@@ -21,7 +21,7 @@ LOCAL_DEMO = "http://127.0.0.1:8080"  # where `make demo` serves the function
 # The function limits pictures sent to it to 1 Mpx; files on disk are the user's own, so allow a 48 Mpx phone
 # photo (which takes seconds and gigabytes to read).
 MAX_PIXELS = 50_000_000
-TIMEOUT_SECONDS = 90  # a cold Cloud Function imports JAX and Keras and loads the model before it answers
+TIMEOUT_SECONDS = 90  # a first answer waits for a cold start, and a model load that retries a slow Cloud Storage
 
 
 class Failure(Exception):

@@ -6,16 +6,37 @@ metadata; OPTIONS answers CORS preflights (digit/service.py). The settings come 
 once, here; digit/settings.py lists them.
 """
 
+import ctypes
 import os
 
-import flask
-import functions_framework
+# One BLAS thread: the server's threads already share the instance's CPU, and BLAS threads of their own would
+# only contend with them (docs/performance.md). numpy reads this once, when it is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Blocks of 128 KiB and more (a batch's arrays, a picture's) are mapped for each use and handed back to the
+# system when freed. By default glibc raises that threshold after the first such block is freed, and then keeps
+# what each request thread freed in a heap of that thread's own: eight threads ratchet the instance's memory up
+# to eight times a request's peak (docs/performance.md). Only glibc has mallopt; elsewhere this does nothing.
+M_MMAP_THRESHOLD = -3
+try:
+    ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+except OSError:
+    pass
 
-from digit.service import Function
-from digit.settings import Settings
+import flask  # noqa: E402
+import functions_framework  # noqa: E402
 
-FUNCTION = Function.from_settings(Settings.from_env())
-os.register_at_fork(after_in_child=FUNCTION.models.start)  # gunicorn imports this file, then forks the worker
+from digit.logs import log  # noqa: E402
+from digit.service import Function  # noqa: E402
+from digit.settings import Settings, SettingsError  # noqa: E402
+
+try:
+    SETTINGS = Settings.from_env()
+except SettingsError as error:  # the server must not start: say which setting, not where in the code
+    log("CRITICAL", f"the function cannot start: {error}")
+    raise SystemExit(1) from None
+FUNCTION = Function.from_settings(SETTINGS)
+# gunicorn imports this file, then forks the worker: the first load starts in the worker, as soon as it exists.
+os.register_at_fork(after_in_child=FUNCTION.model.start)
 
 
 @functions_framework.http

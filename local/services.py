@@ -157,8 +157,7 @@ def start_function(
 ) -> Service:
     """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
     runs it, in the function's own environment: a package missing from function/requirements.txt fails here
-    as it would there, and the dev packages that Keras imports when present (scikit-learn, pandas,
-    matplotlib) do not slow it."""
+    as it would there, and the dev environment's packages cannot slow its start."""
     python = FUNCTION_ENV / "bin" / "python"
     if not python.exists():
         raise ServiceError(f"{name}: the function's environment {FUNCTION_ENV.name}/ is missing: run make function-env")

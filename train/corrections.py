@@ -142,12 +142,12 @@ def accuracy(model: keras.Model, corrections: Corrections) -> float | None:
 def accuracy_of_weights(folder: Path, corrections: Corrections) -> float | None:
     """What the model whose weights are in `folder` (the one the corrections were made against, before this
     training replaces it) reads right of the held-out corrections; None when there is none."""
-    from digit import architectures
     from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+    from train import network
 
     if not (folder / WEIGHTS_FILE).is_file() or not (folder / METADATA_FILE).is_file():
         return None
-    model = architectures.build(json.loads((folder / METADATA_FILE).read_text())["arch"])
+    model = network.build(json.loads((folder / METADATA_FILE).read_text())["arch"])
     model.load_weights(folder / WEIGHTS_FILE)
     return accuracy(model, corrections)
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from digit import architectures, pixels, selfcheck
+from digit import pixels, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+from train import network
 from train.data import Dataset
 from train.fit import Evaluation, Recipe
 from train.machine import machine
@@ -39,7 +40,7 @@ def write(
     """Saves WEIGHTS_FILE and METADATA_FILE into `out` and returns the metadata."""
     out.mkdir(parents=True, exist_ok=True)
     # A fresh copy holds the layers' weights only: the optimizer's state would triple the file for nothing.
-    serving = architectures.build(arch)
+    serving = network.build(arch)
     serving.set_weights(model.get_weights())
     serving.save_weights(out / WEIGHTS_FILE)
     weights = (out / WEIGHTS_FILE).read_bytes()

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from digit import architectures
+from train import network
 from train.augment import augmenter
 from train.data import Dataset
 
@@ -44,7 +44,7 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
     """A model of `arch` trained on data's training part (never its test part), with a progress bar on a
     terminal and one line per epoch in a log."""
     keras.utils.set_random_seed(seed)
-    model = architectures.build(arch)
+    model = network.build(arch)
     batches = tf.data.Dataset.from_tensor_slices((data.x_train.astype(np.float32), data.y_train))
     batches = batches.shuffle(len(data.x_train), seed=seed).batch(recipe.batch_size)
     if recipe.augment:

@@ -1,62 +1,91 @@
-"""The model architectures, defined once: training builds them to fit, the function builds them to load the
-trained weights into (weights files carry numbers, not code).
+"""The model architectures, defined once, as plain data: each a list of layers, each layer a kind and its sizes.
+
+Training turns an architecture into Keras layers (train/network.py); the function turns it into numpy
+computations (digit/forward.py). Neither keeps a layer list of its own, and this module imports no framework,
+so the function needs none. The kinds are named after the Keras layers they stand for, whose weights files
+name each layer after its class.
 
 Every model reads the wire format as it is, a (28, 28) array of raw 0..255 ink levels, and scales it to
 [0, 1] itself, so no caller can feed it differently scaled pixels.
 """
 
-from collections.abc import Callable
-
-import keras
+from dataclasses import dataclass
 
 from digit.pixels import SIZE
 
 
-def _cnn() -> list[keras.layers.Layer]:
-    """Two conv + pool blocks, as in the Keras MNIST example: small, and accurate on MNIST."""
-    return [*_two_blocks(), *_readout()]
+@dataclass(frozen=True)
+class Rescaling:
+    """Every value times `scale`."""
+
+    scale: float
 
 
-def _cnn3() -> list[keras.layers.Layer]:
-    """The cnn with a third convolution, of 128 filters, after the second pool: about three times its
-    parameters, and better at the thick, blurred strokes of low-resolution scans and at the styles MNIST's
-    writers rarely used (README, Training)."""
-    return [*_two_blocks(), keras.layers.Conv2D(128, 3, activation="relu"), *_readout()]
+@dataclass(frozen=True)
+class Reshape:
+    """Each image laid out in `shape` (the batch axis aside)."""
+
+    shape: tuple[int, ...]
 
 
-def _two_blocks() -> list[keras.layers.Layer]:
-    return [
-        keras.layers.Reshape((SIZE, SIZE, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-    ]
+@dataclass(frozen=True)
+class Conv2D:
+    """`filters` convolutions of `kernel` x `kernel` pixels: stride 1, no padding ("valid"), then `activation`."""
+
+    filters: int
+    kernel: int = 3
+    activation: str = "relu"
 
 
-def _readout() -> list[keras.layers.Layer]:
-    return [keras.layers.Flatten(), keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
+@dataclass(frozen=True)
+class MaxPooling2D:
+    """The largest value of each `size` x `size` block, blocks side by side; a last row or column that fills no
+    block is dropped."""
+
+    size: int = 2
 
 
-def _mlp() -> list[keras.layers.Layer]:
-    """The baseline the project started from, kept to show what the convnet buys."""
-    return [
-        keras.layers.Flatten(),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
+@dataclass(frozen=True)
+class Flatten:
+    """Each image as one vector, in channels-last order (row, column, channel)."""
 
+
+@dataclass(frozen=True)
+class Dropout:
+    """Zeroes a `rate` share of values while training; reading, it passes everything through."""
+
+    rate: float
+
+
+@dataclass(frozen=True)
+class Dense:
+    """A fully connected layer of `units`, then `activation`."""
+
+    units: int
+    activation: str
+
+
+Layer = Rescaling | Reshape | Conv2D | MaxPooling2D | Flatten | Dropout | Dense
+
+# Two conv + pool blocks and a softmax readout, as in the Keras MNIST example: small, and accurate on MNIST.
+_TWO_BLOCKS = (Reshape((SIZE, SIZE, 1)), Conv2D(32), MaxPooling2D(), Conv2D(64), MaxPooling2D())
+_READOUT = (Flatten(), Dropout(0.5), Dense(10, "softmax"))
 
 # Names are never reused for another network: a version in a bucket names the architecture its weights fit.
-ARCHITECTURES: dict[str, Callable[[], list[keras.layers.Layer]]] = {"cnn3": _cnn3, "cnn": _cnn, "mlp": _mlp}
+ARCHITECTURES: dict[str, tuple[Layer, ...]] = {
+    # The cnn with a third convolution, of 128 filters, after the second pool: about three times its
+    # parameters, and better at the thick, blurred strokes of low-resolution scans and at the styles MNIST's
+    # writers rarely used (docs/training.md).
+    "cnn3": (*_TWO_BLOCKS, Conv2D(128), *_READOUT),
+    "cnn": (*_TWO_BLOCKS, *_READOUT),
+    # The baseline the project started from, kept to show what the convnet buys.
+    "mlp": (Flatten(), Dense(128, "relu"), Dense(128, "relu"), Dense(128, "relu"), Dense(10, "softmax")),
+}
 
 
-def build(arch: str) -> keras.Model:
-    """A fresh, untrained model of the named architecture, taking (batch, 28, 28) raw 0..255 pixels and
-    giving (batch, 10) probabilities."""
+def layers(arch: str) -> tuple[Layer, ...]:
+    """The named architecture's layers, from (batch, 28, 28) raw 0..255 pixels to (batch, 10) probabilities.
+    Raises ValueError for a name that is not one."""
     if arch not in ARCHITECTURES:
         raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHITECTURES)}")
-    layers = [keras.Input((SIZE, SIZE)), keras.layers.Rescaling(1 / 255), *ARCHITECTURES[arch]()]
-    return keras.Sequential(layers, name=arch)
+    return (Rescaling(1 / 255), *ARCHITECTURES[arch])

@@ -23,9 +23,10 @@ from digit.pixels import SIZE, EmptyImageError, to_mnist
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
-# A picture at the size limit takes tens of megabytes while it is read (README, Limits): a burst of them must
-# not exhaust the instance's memory, so the others wait their turn.
-PICTURES_AT_ONCE = threading.BoundedSemaphore(2)
+# A picture at the size limit takes tens of megabytes while it is read, and a full batch's text about ten: a
+# burst of them from the server's threads must not multiply that in the instance's memory, and one vCPU reads
+# no faster for reading several at once, so the others wait their turn (docs/performance.md).
+LARGE_READS_AT_ONCE = threading.BoundedSemaphore(2)
 _NUMBER_TYPES = {int, float}  # bool is a subclass of int, and is not a pixel
 _NUMBER_CHARACTERS = re.compile(r"[0-9.eE+\-,\s]*", re.ASCII)
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
@@ -90,8 +91,13 @@ def images(value: object) -> np.ndarray:
         raise BadRequest("images: the list is empty")
     if len(value) > MAX_IMAGES:
         raise BadRequest(f"images: {len(value)} images sent, at most {MAX_IMAGES} per request")
-    # Read every image, then check them all at once; if anything is wrong, check them one by one instead, so
-    # that the first image in error is the one named, as always.
+    with LARGE_READS_AT_ONCE:
+        return _batch(value)
+
+
+def _batch(value: list) -> np.ndarray:
+    """Reads every image, then checks them all at once; if anything is wrong, checks them one by one instead,
+    so that the first image in error is the one named, as always."""
     values = _whole_numbers(value)
     if values is None:
         try:
@@ -113,7 +119,7 @@ def picture(value: object) -> np.ndarray:
     except (binascii.Error, ValueError) as error:
         raise BadRequest("png: not valid base64") from error
     try:
-        with PICTURES_AT_ONCE:
+        with LARGE_READS_AT_ONCE:
             return to_mnist(picture_files.decode(data)).astype(np.float32)
     except (picture_files.ImageError, EmptyImageError) as error:
         raise BadRequest(f"png: {error}") from error

@@ -1,31 +1,22 @@
 """The Cloud Function's work, request by request: predictions (POST), corrections (POST /corrections),
 health (GET), CORS preflights (OPTIONS). Every answer is JSON with CORS headers, every refusal a 4xx or 503
-with a message, and a bug of ours a logged 500.
-
-The model version that live.json names is loaded once per process, in the background, as soon as the worker
-starts (or on the first request); requests that come before it is ready wait for it, and get 503 with
-Retry-After if it fails. From then on the pointer is read every model_refresh_seconds, and a new version is
-switched to once it has loaded and passed every check (digit/live.py).
+with a message, and a bug of ours a logged 500. The model served, and its switches between versions, are
+digit/served.py's.
 """
 
 import os
-import time
 import traceback
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import flask
 
 from digit import corrections, payload
-from digit.artefact import WeightsError, reason
-from digit.loader import Loader, Unavailable
 from digit.logs import log, log_failure
+from digit.model import Classifier
+from digit.served import ServedModel, Unavailable
 from digit.settings import Settings
+from digit.store import ModelBucket
 from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body
-
-if TYPE_CHECKING:  # JAX and Keras are imported in the worker only, once the server has forked
-    from digit.live import LiveModel
-    from digit.model import Classifier
 
 CORRECTIONS_PATH = "/corrections"
 
@@ -37,21 +28,22 @@ class Function:
     def __init__(
         self,
         settings: Settings,
-        models: Loader["LiveModel"],
+        model: ServedModel,
         corrections_bucket: corrections.CorrectionBucket | None,
     ):
         self.settings = settings
-        self.models = models
+        self.model = model
         self.corrections = corrections_bucket
         self.corrections_limit = corrections.RateLimit(settings.corrections_per_minute)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Function":
-        """The function that serves the versions of settings' bucket, loaded by the worker once it exists."""
-        models = Loader(lambda: open_live_model(settings), settings.retry_seconds, describe_failure)
+        """The function that serves the versions of settings' bucket."""
+        versions = ModelBucket(settings.weights_bucket, settings.weights_prefix, settings.storage_deadline_seconds)
+        served = ServedModel(versions, settings.model_refresh_seconds, settings.retry_seconds)
         bucket = settings.corrections_bucket
         collected = corrections.CorrectionBucket(bucket, settings.storage_deadline_seconds) if bucket else None
-        return cls(settings, models, collected)
+        return cls(settings, served, collected)
 
     def answer(self, request: flask.Request) -> flask.Response:
         """Routes by method and path; turns every refusal into a JSON answer with a message."""
@@ -82,7 +74,7 @@ class Function:
         except payload.BadRequest as error:
             raise ClientError(400, str(error)) from error
         try:
-            classifier = self.models.get(wait=self.settings.load_wait_seconds).classifier
+            classifier = self.model.classifier(wait=self.settings.load_wait_seconds)
         except Unavailable as error:
             raise ClientError(503, str(error), {"Retry-After": str(error.retry_after)}) from error
         return prediction(classifier, query)
@@ -109,26 +101,11 @@ class Function:
         return {"stored": True, "label": correction.label, "object": stored}
 
     def health(self) -> dict:
-        """Whether a model is loaded, which version it is, and what the pointer names; asking also starts
-        loading it."""
-        self.models.start()
-        live = self.models.value
-        collected = self.corrections is not None
-        if live is None:
-            return {"loaded": False, "error": self.models.error, "corrections": collected}
-        classifier = live.classifier
-        return {
-            "loaded": True,
-            "corrections": collected,
-            "model": classifier.version,
-            "arch": classifier.metadata["arch"],
-            "accuracy": classifier.metadata.get("accuracy"),
-            "load_seconds": classifier.load_seconds(),
-            **live.health(),
-        }
+        """The served model's health (digit/served.py), and whether corrections are collected."""
+        return {**self.model.health(), "corrections": self.corrections is not None}
 
 
-def prediction(classifier: "Classifier", query: payload.Query) -> dict:
+def prediction(classifier: Classifier, query: payload.Query) -> dict:
     """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became)."""
     probabilities = classifier.probabilities(query.images)
     digits = probabilities.argmax(axis=1).tolist()
@@ -139,29 +116,3 @@ def prediction(classifier: "Classifier", query: payload.Query) -> dict:
     if query.from_picture:
         result["pixels"] = query.images[0].astype(int).ravel().tolist()
     return result
-
-
-def open_live_model(settings: Settings) -> "LiveModel":
-    """Loads the version the pointer names, then keeps watching the pointer. This runs in the worker process,
-    after gunicorn has forked it, as JAX's threads do not survive a fork; importing JAX and Keras here also
-    lets the server open its port (and answer health checks) before they are imported."""
-    if not settings.weights_bucket:
-        raise WeightsError("WEIGHTS_BUCKET is not set")
-    started = time.perf_counter()
-    from digit.live import LiveModel
-    from digit.store import ModelBucket
-
-    imported = time.perf_counter() - started
-    bucket = ModelBucket(settings.weights_bucket, settings.weights_prefix, settings.storage_deadline_seconds)
-    live = LiveModel.open(bucket)
-    live.classifier.seconds = {"import": imported, **live.classifier.seconds}
-    log("INFO", "model loaded", model=live.classifier.version, seconds=live.classifier.load_seconds())
-    live.refresh_every(settings.model_refresh_seconds)
-    return live
-
-
-def describe_failure(error: Exception) -> str:
-    """Logs a failed load and returns what clients may be told: our own messages, never internals."""
-    message = reason(error)
-    log_failure(f"model load failed: {message}", error)
-    return message

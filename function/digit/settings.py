@@ -1,14 +1,17 @@
 """The function's settings, read from the environment once, when the server starts.
 
 Each field is read from the variable of its name in capitals (WEIGHTS_BUCKET for weights_bucket, and so
-on); a variable that is not set leaves the default.
+on); a variable that is not set leaves the default. A value out of its setting's range stops the function at
+start, with a message that names the variable: better than an instance that starts and then fails at every
+request, or whose refreshes stop while its health says all is well.
 """
 
 import dataclasses
+import math
 import os
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digit.artefact import DEFAULT_PREFIX
 
@@ -17,19 +20,39 @@ class SettingsError(ValueError):
     """A variable holds what its setting cannot take; the message names it."""
 
 
+def _above_zero(default: float) -> float:
+    """A setting that must be a finite number above 0."""
+    return field(default=default, metadata={"above": 0})
+
+
+def _at_least(default: float, least: float) -> float:
+    """A setting that must be a finite number of at least `least`."""
+    return field(default=default, metadata={"at_least": least})
+
+
 @dataclass(frozen=True)
 class Settings:
     weights_bucket: str = ""  # the Cloud Storage bucket of the model versions: required to serve
     weights_prefix: str = DEFAULT_PREFIX  # <prefix>live.json names the version, <prefix><version>/ holds it
-    model_refresh_seconds: float = 60  # how often live.json is read again, to switch to the version it names
+    model_refresh_seconds: float = _above_zero(60)  # how often live.json is read, to switch to the version it names
     allowed_origins: tuple[str, ...] = ("*",)  # the pages allowed to read answers (comma-separated)
-    max_body_bytes: int = 1024 * 1024  # larger bodies are refused with 413
-    body_timeout_seconds: float = 10  # a client silent this long in the middle of a body gets 408
-    load_wait_seconds: float = 30  # how long a request waits for a model load under way before 503
-    retry_seconds: float = 10  # after a failed load, how soon a request tries again
-    storage_deadline_seconds: float = 8  # after how long a load stops retrying transient storage errors
+    max_body_bytes: int = _at_least(1024 * 1024, 1)  # larger bodies are refused with 413
+    body_timeout_seconds: float = _above_zero(10)  # a client silent this long in the middle of a body gets 408
+    load_wait_seconds: float = _at_least(30, 0)  # how long a request waits for a model load under way before 503
+    retry_seconds: float = _at_least(10, 0)  # after a failed load, how soon a request tries again
+    storage_deadline_seconds: float = _above_zero(8)  # after how long a load stops retrying transient storage errors
     corrections_bucket: str = ""  # where corrections are stored; none: they are not collected
-    corrections_per_minute: int = 30  # how many corrections one instance stores a minute, at most
+    corrections_per_minute: int = _at_least(30, 1)  # how many corrections one instance stores a minute, at most
+
+    def __post_init__(self) -> None:
+        for setting in dataclasses.fields(self):
+            value, name, bounds = getattr(self, setting.name), setting.name.upper(), setting.metadata
+            if "above" in bounds and not (math.isfinite(value) and value > bounds["above"]):
+                raise SettingsError(f"{name} must be a number above {bounds['above']}, not {value!r}")
+            if "at_least" in bounds and not (math.isfinite(value) and value >= bounds["at_least"]):
+                raise SettingsError(f"{name} must be {bounds['at_least']} or more, not {value!r}")
+        if not all(self.allowed_origins):
+            raise SettingsError("ALLOWED_ORIGINS has an empty origin in its list")
 
     @property
     def discard_limit_bytes(self) -> int:
@@ -40,10 +63,10 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
         """The settings the environment gives, the defaults for the rest."""
         given = {}
-        for field in dataclasses.fields(cls):
-            name = field.name.upper()
+        for setting in dataclasses.fields(cls):
+            name = setting.name.upper()
             if name in environ:
-                given[field.name] = _parsed(name, environ[name], field.type)
+                given[setting.name] = _parsed(name, environ[name], setting.type)
         return cls(**given)
 
 

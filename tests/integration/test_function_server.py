@@ -11,7 +11,7 @@ from tests.helpers import csv
 from tests.versions import load_files
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
-LOAD_STEPS = ["import", "download", "load", "compile", "check"]
+LOAD_STEPS = ["download", "load", "check"]
 
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):

@@ -12,21 +12,13 @@ from flask.testing import FlaskClient
 from functions_framework import create_app
 
 from checkout import FUNCTION_SOURCE, WEIGHTS
-from digit.live import LiveModel
-from digit.loader import Loader
+from digit.served import ServedModel
 from digit.service import Function
 from digit.settings import Settings, SettingsError
-from digit.store import ModelBucket
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
-from tests.versions import load_files
+from tests.versions import METADATA, FolderBucket
 
 ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"]
-
-
-def serving(load) -> Loader:
-    """The loader of a LiveModel serving the committed weights as `load(folder)` gives them; its bucket is
-    never asked (the pointer is not watched here)."""
-    return Loader(lambda: LiveModel(ModelBucket("unused", "models/", 1), load(WEIGHTS), 0), 10, on_error=str)
 
 
 def client_of(function: Function) -> FlaskClient:
@@ -38,9 +30,9 @@ def client_of(function: Function) -> FlaskClient:
 
 
 @pytest.fixture(scope="module")
-def committed() -> Loader:
-    """The committed weights, loaded once for the module."""
-    return serving(load_files)
+def committed() -> ServedModel:
+    """The committed weights, loaded once for the module (the pointer is never refreshed here)."""
+    return ServedModel(FolderBucket({METADATA["version"]: WEIGHTS}, METADATA["version"]), 3600, 10)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +91,7 @@ def test_get_reports_health_and_model_metadata(client):
         "arch": metadata["arch"],
         "accuracy": metadata["accuracy"],
     }
-    assert list(load_seconds) == ["load", "compile", "check"]  # a server adds its download and import
+    assert list(load_seconds) == ["download", "load", "check"]
     assert all(0 <= seconds < 60 for seconds in load_seconds.values())
 
 
@@ -165,14 +157,19 @@ def test_the_body_limit_is_exact(committed, over):
 
 
 class Broken:
+    """A served model whose forward pass has a bug."""
+
     version = "broken"
+
+    def classifier(self, wait: float) -> "Broken":
+        return self
 
     def probabilities(self, images):
         raise RuntimeError("a bug")
 
 
 def test_a_bug_of_ours_answers_a_json_500_and_logs_one_structured_line_without_the_body(capsys):
-    broken = client_of(Function(Settings(), serving(lambda folder: Broken()), None))
+    broken = client_of(Function(Settings(), Broken(), None))
     response = broken.post("/", data=json.dumps({"note": "secret-7c1", "image": csv(ONE)}))
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}
@@ -204,9 +201,16 @@ def test_the_entry_point_reads_its_settings_from_the_environment_once_at_start(m
     [
         ("MAX_BODY_BYTES", "1MB", "MAX_BODY_BYTES must be a whole number, not '1MB'"),
         ("RETRY_SECONDS", "soon", "RETRY_SECONDS must be a number, not 'soon'"),
+        ("MODEL_REFRESH_SECONDS", "nan", "MODEL_REFRESH_SECONDS must be a number above 0, not nan"),
+        ("MODEL_REFRESH_SECONDS", "-5", "MODEL_REFRESH_SECONDS must be a number above 0, not -5.0"),
+        ("BODY_TIMEOUT_SECONDS", "inf", "BODY_TIMEOUT_SECONDS must be a number above 0, not inf"),
+        ("CORRECTIONS_PER_MINUTE", "0", "CORRECTIONS_PER_MINUTE must be 1 or more, not 0"),
+        ("MAX_BODY_BYTES", "-1", "MAX_BODY_BYTES must be 1 or more, not -1"),
+        ("LOAD_WAIT_SECONDS", "-0.5", "LOAD_WAIT_SECONDS must be 0 or more, not -0.5"),
+        ("ALLOWED_ORIGINS", "https://a.example,,", "ALLOWED_ORIGINS has an empty origin in its list"),
     ],
 )
-def test_a_setting_that_is_not_a_number_is_named(variable, value, message):
+def test_a_setting_out_of_its_range_is_named(variable, value, message):
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({variable: value})
     assert str(refused.value) == message

@@ -1,6 +1,7 @@
-"""The served model: rebuilt on JAX, compiled for a few batch sizes only, the same answers whatever the batch
-and from several threads at once, and refused at load unless it reproduces the trained model's answers.
-(That it answers what TensorFlow answers for the same weights is tested in tests/integration/test_backends.py.)"""
+"""The served model: the Keras weights read and computed in numpy, the same answers whatever the batch and from
+several threads at once, every version published so far still served, and a model refused at load unless it
+can be computed and reproduces the trained model's answers. (That it answers what Keras on TensorFlow answers
+for the same weights is tested in tests/integration/test_served_equals_trained.py.)"""
 
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -9,10 +10,11 @@ import numpy as np
 import pytest
 
 from checkout import WEIGHTS
-from digit import selfcheck
+from digit import architectures, forward, selfcheck
+from digit.architectures import Conv2D, Dense, Flatten
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
-from digit.model import BATCH_SIZES, Classifier, load
-from tests.versions import load_files
+from digit.model import SLICE, Classifier, load
+from tests.versions import PUBLISHED, load_files
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
@@ -29,29 +31,31 @@ def singles(classifier, held_out) -> np.ndarray:
     return np.concatenate([classifier.probabilities(image[np.newaxis]) for image in held_out[0].astype(np.float32)])
 
 
-def test_a_loaded_model_has_compiled_the_single_image_only(classifier):
-    assert load_files(WEIGHTS).compiled_sizes == [1]
-    assert classifier.version == METADATA["version"]
+@pytest.mark.parametrize("folder", sorted(PUBLISHED.iterdir()), ids=lambda folder: folder.name)
+def test_every_version_published_so_far_still_loads(folder, held_out):
+    served = load_files(folder)
+    assert served.version == folder.name
+    accuracy = (served.probabilities(held_out[0].astype(np.float32)).argmax(axis=1) == held_out[1]).mean()
+    assert accuracy > 0.97
+
+
+def test_a_load_reports_where_its_time_went(classifier):
+    served, seconds = load(GOOD_WEIGHTS, METADATA)
+    assert served.version == classifier.version == METADATA["version"]
+    assert list(seconds) == ["load", "check"] and all(0 <= value < 10 for value in seconds.values())
 
 
 def test_every_batch_size_answers_as_single_images_do(classifier, singles, held_out):
     images = held_out[0].astype(np.float32)
-    for start, size in [(0, 2), (1, 256), (300, 3), (0, 1), (500, 16), (600, 17), (0, 1000)]:
+    for start, size in [(0, 2), (1, 256), (300, 3), (0, 1), (500, SLICE), (600, SLICE + 1), (0, 1000)]:
         served = classifier.probabilities(images[start : start + size])
-        assert served.shape == (size, 10)
+        assert served.shape == (size, 10) and served.dtype == np.float32
         np.testing.assert_allclose(served, singles[start : start + size], atol=2e-6)
-
-
-def test_batches_of_every_size_compile_no_more_shapes_than_batch_sizes(classifier):
-    images = np.full((BATCH_SIZES[-1] + 1, 28, 28), 40, np.float32)
-    for count in range(1, len(images) + 1):
-        classifier.probabilities(images[:count])
-    assert classifier.compiled_sizes == sorted(BATCH_SIZES) == [1, 16, 256]
 
 
 def test_calls_from_many_threads_each_get_their_own_answer(classifier, singles, held_out):
     images = held_out[0].astype(np.float32)
-    calls = [(start, 1 + start % 20) for start in range(0, 400, 2)]  # batch sizes change from call to call
+    calls = [(start, 1 + start % 40) for start in range(0, 400, 2)]  # batch sizes change from call to call
 
     def call(start_size: tuple[int, int]) -> np.ndarray:
         start, size = start_size
@@ -61,6 +65,53 @@ def test_calls_from_many_threads_each_get_their_own_answer(classifier, singles, 
         answers = list(pool.map(call, calls))
     for (start, size), served in zip(calls, answers, strict=True):
         np.testing.assert_allclose(served, singles[start : start + size], atol=2e-6)
+
+
+def test_each_layer_is_found_under_the_name_keras_filed_it_under():
+    names = forward.keras_names(architectures.layers(METADATA["arch"]))
+    assert sorted(names) == sorted(forward.read_weights(GOOD_WEIGHTS))
+    assert names[:4] == ["rescaling", "reshape", "conv2d", "max_pooling2d"]
+    assert names[-4:] == ["conv2d_2", "flatten", "dropout", "dense"]
+
+
+def refusal(layers: tuple, weights: dict) -> str:
+    with pytest.raises(WeightsError) as refused:
+        forward.compile_network("test", layers, weights)
+    return str(refused.value)
+
+
+def test_a_layer_the_function_cannot_compute_is_refused_by_name():
+    weights = forward.read_weights(GOOD_WEIGHTS)
+    layers = (*architectures.layers(METADATA["arch"])[:-1], Dense(10, "tanh"))
+    assert refusal(layers, weights) == (
+        "the function cannot compute layer 'dense' of the 'test' architecture: Dense(units=10, activation='tanh')"
+    )
+
+
+def test_weights_that_do_not_fit_the_architecture_are_refused_naming_the_layer():
+    weights = forward.read_weights(GOOD_WEIGHTS)
+    layers = architectures.layers(METADATA["arch"])
+    missing = {name: values for name, values in weights.items() if name != "conv2d_2"}
+    assert refusal(layers, missing) == "model.weights.h5 has no layer 'conv2d_2' of the 'test' architecture"
+    assert refusal(layers, {**weights, "dense_1": []}) == (
+        "model.weights.h5 holds layers the 'test' architecture does not have: dense_1"
+    )
+    narrower = tuple(Conv2D(16) if layer == Conv2D(32) else layer for layer in layers)
+    assert refusal(narrower, weights) == (
+        "model.weights.h5: layer 'conv2d' of 'test' holds weights of shapes [(3, 3, 1, 32), (32,)], "
+        "not [(3, 3, 1, 16), (16,)]"
+    )
+    flat = {"flatten": [], "conv2d": [np.zeros((3, 3, 784, 8)), np.zeros(8)]}
+    assert refusal((Flatten(), Conv2D(8)), flat) == (
+        "layer 'conv2d' of the 'test' architecture cannot take an input of shape (784,): "
+        "Conv2D(filters=8, kernel=3, activation='relu')"
+    )
+
+
+def test_a_file_that_is_not_keras_weights_is_refused():
+    with pytest.raises(WeightsError) as refused:
+        forward.read_weights(GOOD_WEIGHTS[: len(GOOD_WEIGHTS) // 2])
+    assert str(refused.value).startswith("model.weights.h5 is not a Keras weights file (")
 
 
 def with_self_check(change) -> dict:
@@ -101,7 +152,7 @@ def test_probabilities_beyond_the_tolerance_are_refused():
 
 
 def test_probabilities_within_the_tolerance_pass():
-    assert load(GOOD_WEIGHTS, with_self_check(lambda stored: stored + 5e-5)).version == METADATA["version"]
+    assert load(GOOD_WEIGHTS, with_self_check(lambda stored: stored + 5e-5))[0].version == METADATA["version"]
 
 
 @pytest.mark.parametrize(

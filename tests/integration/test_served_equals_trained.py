@@ -1,0 +1,36 @@
+"""Served equals trained: for the same weights, the function's numpy forward pass gives what Keras on TensorFlow
+(training's own runtime) gives, digit for digit and probability for probability, in one batch and one image at
+a time, on every held-out digit and on the self-check's reference inputs, whose stored probabilities are
+training's. For the committed weights and for every version published so far."""
+
+import json
+
+import numpy as np
+import pytest
+
+from checkout import WEIGHTS
+from digit import selfcheck
+from digit.artefact import METADATA_FILE, WEIGHTS_FILE
+from tests.versions import PUBLISHED, load_files
+from train import network
+
+FOLDERS = [WEIGHTS, *sorted(PUBLISHED.iterdir())]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda folder: folder.name)
+def test_numpy_serves_what_keras_on_tensorflow_computes_for_the_same_weights(folder, held_out):
+    images = np.concatenate([held_out[0].astype(np.float32), selfcheck.reference_inputs(0)])
+    metadata = json.loads((folder / METADATA_FILE).read_text())
+    trained = network.build(metadata["arch"])
+    trained.load_weights(folder / WEIGHTS_FILE)
+    expected = np.asarray(trained.predict(images, batch_size=256, verbose=0))
+
+    served = load_files(folder)
+    in_one_batch = np.concatenate([served.probabilities(images[i : i + 256]) for i in range(0, len(images), 256)])
+    one_at_a_time = np.concatenate([served.probabilities(image[np.newaxis]) for image in images])
+    assert len(images) >= 1000
+    for answers in (in_one_batch, one_at_a_time):
+        np.testing.assert_array_equal(answers.argmax(axis=1), expected.argmax(axis=1))
+        np.testing.assert_allclose(answers, expected, atol=1e-5)
+    stored = metadata[selfcheck.FIELD]["probabilities"]
+    np.testing.assert_allclose(expected[-selfcheck.COUNT :], stored, atol=1e-6)
