@@ -11,3 +11,4 @@ FUNCTION_ENV = ROOT / ".venv-function"
 WEIGHTS = ROOT / "weights"  # the committed model version
 SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
 README = ROOT / "README.md"
+PERFORMANCE = ROOT / "docs" / "performance.md"  # `make bench` writes its table here

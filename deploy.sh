@@ -19,7 +19,7 @@ APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
-runtime="python312" memory="1Gi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
+runtime="python312" memory="512Mi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
 corrections=false corrections_bucket=""
 deploy_flags=false  # whether a flag that only the full deploy takes was given
 
@@ -47,7 +47,7 @@ pointer every minute):
   --function NAME       the function's name (default: digit); it runs as the service account
                         NAME-function, created if missing
   --runtime RUNTIME     the Python runtime (default: python312)
-  --memory SIZE         the function's memory (default: 1Gi)
+  --memory SIZE         the function's memory (default: 512Mi)
   --cpu N               the function's vCPUs, 1 or more for a --concurrency above 1 (default: 1)
   --concurrency N       requests one instance serves at once, each in a thread of its own (default: 8)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)

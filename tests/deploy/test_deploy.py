@@ -25,7 +25,7 @@ storage cp - gs://demo-project-digit-weights/models/live.json --project=demo-pro
 iam service-accounts describe digit-function@demo-project.iam.gserviceaccount.com --project=demo-project --format=value(email)
 iam service-accounts create digit-function --project=demo-project --display-name=Digit function: reads gs://demo-project-digit-weights
 storage buckets add-iam-policy-binding gs://demo-project-digit-weights --project=demo-project --member=serviceAccount:digit-function@demo-project.iam.gserviceaccount.com --role=roles/storage.objectViewer
-functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=1Gi --cpu=1 --concurrency=8 --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=models/,ALLOWED_ORIGINS=https://storage.googleapis.com,THREADS=8
+functions deploy digit --gen2 --project=demo-project --region=europe-west1 --runtime=python312 --source=function --entry-point=predict --trigger-http --allow-unauthenticated --service-account=digit-function@demo-project.iam.gserviceaccount.com --memory=512Mi --cpu=1 --concurrency=8 --min-instances=0 --max-instances=3 --set-env-vars=WEIGHTS_BUCKET=demo-project-digit-weights,WEIGHTS_PREFIX=models/,ALLOWED_ORIGINS=https://storage.googleapis.com,THREADS=8
 functions describe digit --gen2 --project=demo-project --region=europe-west1 --format=value(serviceConfig.uri)
 storage buckets describe gs://demo-project-digit-site --project=demo-project --format=value(name)
 storage buckets create gs://demo-project-digit-site --project=demo-project --location=europe-west1 --uniform-bucket-level-access
@@ -98,7 +98,7 @@ def test_every_flag_reaches_the_commands(cloud):
         "digit --gen2": "reader --gen2",
         "digit-function": "reader-function",
         "python312": "python313",
-        "memory=1Gi": "memory=2Gi",
+        "memory=512Mi": "memory=2Gi",
         "cpu=1": "cpu=2",
         "concurrency=8": "concurrency=4",
         "THREADS=8": "THREADS=4",
