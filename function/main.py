@@ -12,13 +12,13 @@ import os
 # One BLAS thread: the server's threads already share the instance's CPU, and BLAS threads of their own would
 # only contend with them (docs/performance.md). numpy reads this once, when it is first imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# Blocks of 128 KiB and more (a batch's arrays, a picture's) are mapped for each use and handed back to the
-# system when freed. By default glibc raises that threshold after the first such block is freed, and then keeps
-# what each request thread freed in a heap of that thread's own: eight threads ratchet the instance's memory up
-# to eight times a request's peak (docs/performance.md). Only glibc has mallopt; elsewhere this does nothing.
-M_MMAP_THRESHOLD = -3
+# One malloc arena for every thread. glibc gives each thread that allocates at once an arena of its own and keeps
+# what a thread freed there for that thread: eight request threads ratchet the instance's memory up towards
+# eight times a request's peak. One shared arena reuses what any thread freed; with one vCPU, the threads
+# gain nothing from arenas of their own (docs/performance.md). Only glibc has mallopt; elsewhere this does nothing.
+M_ARENA_MAX = -8
 try:
-    ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+    ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1)
 except OSError:
     pass
 

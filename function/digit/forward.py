@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import h5py
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from digit.architectures import Conv2D, Dense, Dropout, Flatten, Layer, MaxPooling2D, Rescaling, Reshape
 from digit.artefact import WEIGHTS_FILE, WeightsError
@@ -121,11 +121,15 @@ def _step(layer: Layer, shape: tuple[int, ...], values: list[np.ndarray], arch: 
 
 def _conv(kernel: int, matrix: np.ndarray, bias: np.ndarray, activate: Step) -> Step:
     def conv(x: np.ndarray) -> np.ndarray:
-        windows = sliding_window_view(x, (kernel, kernel), axis=(1, 2))  # (batch, rows, cols, channel, k, k)
-        batch, rows, cols = windows.shape[:3]
-        # Each window's values in the kernel's (row, column, channel) order, one window a row: the one copy, of
-        # each pixel once per window it falls in. Channels last, the copy moves whole runs of memory at a time.
-        patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(batch * rows * cols, -1)
+        batch, rows, cols, channels = x.shape
+        rows, cols = rows - kernel + 1, cols - kernel + 1
+        # Each window as a view in the kernel's (row, column, channel) order, then one window a row: the one copy,
+        # of each pixel once per window it falls in. Channels last, it moves whole runs of memory at a time.
+        image, row, col, channel = x.strides
+        windows = as_strided(
+            x, (batch, rows, cols, kernel, kernel, channels), (image, row, col, row, col, channel), writeable=False
+        )
+        patches = windows.reshape(batch * rows * cols, kernel * kernel * channels)
         return activate(patches @ matrix + bias).reshape(batch, rows, cols, -1)
 
     return conv
