@@ -115,7 +115,7 @@ def _step(layer: Layer, shape: tuple[int, ...], values: list[np.ndarray], arch: 
             return (lambda x: x), shape
         case Dense(units, activation) if len(shape) == 1:
             kernel, bias, activate = values[0], values[1], _ACTIVATIONS[activation]
-            return (lambda x: activate(x @ kernel + bias)), (units,)
+            return (lambda x: activate(_affine(x, kernel, bias))), (units,)
     raise WeightsError(f"layer {name!r} of the {arch!r} architecture cannot take an input of shape {shape}: {layer}")
 
 
@@ -130,7 +130,7 @@ def _conv(kernel: int, matrix: np.ndarray, bias: np.ndarray, activate: Step) -> 
             x, (batch, rows, cols, kernel, kernel, channels), (image, row, col, row, col, channel), writeable=False
         )
         patches = windows.reshape(batch * rows * cols, kernel * kernel * channels)
-        return activate(patches @ matrix + bias).reshape(batch, rows, cols, -1)
+        return activate(_affine(patches, matrix, bias)).reshape(batch, rows, cols, -1)
 
     return conv
 
@@ -145,6 +145,13 @@ def _max_pool(size: int) -> Step:
         return functools.reduce(np.maximum, (blocks[:, :, i, :, j] for i in range(size) for j in range(size)))
 
     return max_pool
+
+
+def _affine(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """x @ kernel + bias, the bias added in place."""
+    product = x @ kernel
+    product += bias
+    return product
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
