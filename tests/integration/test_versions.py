@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -85,12 +86,22 @@ def point(bucket, version: str, **fields) -> None:
 
 def wait_for(server: services.Service, condition, timeout: float = 60) -> dict:
     """The function's health, once `condition(health)` holds."""
-    deadline = time.monotonic() + timeout
-    while True:
+    health = {}
+
+    def holds() -> bool:
+        nonlocal health
         health = requests.get(server.url, timeout=10).json()
-        if condition(health):
-            return health
-        assert time.monotonic() < deadline, f"still {health}"
+        return condition(health)
+
+    until(holds, lambda: f"still {health}", timeout)
+    return health
+
+
+def until(condition: Callable[[], bool], state: Callable[[], str], timeout: float = 60) -> None:
+    """Returns once `condition()` holds; after `timeout` seconds, fails with `state()`, what it is instead."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, state()
         time.sleep(0.05)
 
 
@@ -118,10 +129,15 @@ def test_a_switch_under_load_fails_no_request_and_every_answer_is_from_the_versi
     clients = [threading.Thread(target=client, args=(number,)) for number in answers]
     for thread in clients:
         thread.start()
-    time.sleep(0.5)
+
+    def models_seen() -> list[set[str | None]]:
+        return [{model for _, model, _ in list(seen)} for seen in answers.values()]
+
+    # Every client is answered by the original before the switch, and by the other after it, however busy the
+    # machine is.
+    until(lambda: all(models_seen()), lambda: f"models seen by each client: {models_seen()}")
     point(bucket, other)
-    wait_for(server, lambda health: health["model"] == other)
-    time.sleep(0.5)
+    until(lambda: all(other in seen for seen in models_seen()), lambda: f"models seen by each client: {models_seen()}")
     stop.set()
     for thread in clients:
         thread.join(30)
@@ -129,6 +145,7 @@ def test_a_switch_under_load_fails_no_request_and_every_answer_is_from_the_versi
     for seen in answers.values():
         assert {status for status, _, _ in seen} == {200}
         models = [model for _, model, _ in seen]
+        assert models[0] == ORIGINAL and models[-1] == other, models  # each client saw the switch
         switched = models.index(other)
         assert models[:switched] == [ORIGINAL] * switched and models[switched:] == [other] * (len(models) - switched)
         for _, model, probabilities in seen:
@@ -187,7 +204,7 @@ def broken_versions(bucket, tmp_path_factory) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_version_that_cannot_be_served_leaves_the_served_one_and_says_why_once(
-    server, bucket, expected, broken_versions, case
+    server, bucket, storage, expected, broken_versions, case
 ):
     pointer, cause = CASES[case]
     errors_before = len(errors(server))
@@ -197,7 +214,8 @@ def test_a_version_that_cannot_be_served_leaves_the_served_one_and_says_why_once
     pointed = json.loads(pointer)["version"] if pointer.endswith("}") else None
     assert health["pending"]["version"] == health["live"] == pointed
     assert health["model"] == ORIGINAL and served_version(server, expected) == ORIGINAL
-    time.sleep(4 * REFRESH_SECONDS)  # a few refreshes more, each trying again
+    reads = pointer_reads(storage)
+    until(lambda: pointer_reads(storage) >= reads + 3, lambda: f"{pointer_reads(storage) - reads} refreshes more")
     logged = errors(server)[errors_before:]
     assert len(logged) == 1, logged  # one ERROR for this pointer, not one per refresh
     assert logged[0]["message"] == f"model version not served: {health['pending']['error']}"
@@ -214,6 +232,12 @@ def test_a_missing_version_is_tried_again_until_it_arrives(server, bucket, expec
     expected[late] = answer_of(late_folder)
     wait_for(server, lambda health: health["model"] == late and "pending" not in health)  # the pointer as it was
     assert served_version(server, expected) == late
+
+
+def pointer_reads(storage: services.Service) -> int:
+    """How often the bucket's live.json has been downloaded, by the storage emulator's log of requests: once at
+    each refresh while a version is pending, each trying it again."""
+    return storage.log.read_text().count(f"GET /download/storage/v1/b/versions/o/{DEFAULT_PREFIX}{POINTER_FILE}?")
 
 
 def errors(server: services.Service) -> list[dict]:
