@@ -68,6 +68,14 @@ def read_until(demo: subprocess.Popen, marker: str) -> str:
     raise AssertionError(f"the demo exited with code {demo.wait()}:\n{''.join(seen)}")
 
 
+def servers_started(demo: subprocess.Popen) -> dict[int, str]:
+    """The processes below the demo, by PID, once its three servers are known to be among them."""
+    processes = services.descendants(demo.pid)
+    for server in ("gcp_storage_emulator", "functions_framework", "http.server"):
+        assert any(server in command for command in processes.values()), processes
+    return processes
+
+
 def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
     alive = {pid: command for pid, command in processes.items() if Path(f"/proc/{pid}").exists()}
     assert alive == {}
@@ -100,9 +108,7 @@ def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_dem
     pasted = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=60)
     assert json.loads(pasted.stdout)["prediction"] == 1, pasted.stderr
 
-    servers = services.descendants(demo.pid)
-    for server in ("gcp_storage_emulator", "functions_framework", "http.server"):
-        assert any(server in command for command in servers.values()), servers
+    servers = servers_started(demo)
     os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
     rest = demo.stdout.read()
     assert (demo.wait(timeout=60), rest.strip()) == (0, "stopping")
@@ -113,7 +119,7 @@ def test_sigterm_while_the_model_loads_stops_everything(start_demo):
     ports = free_ports()
     demo = start_demo(ports)
     read_until(demo, "loading the model")  # every server has been started by now
-    servers = services.descendants(demo.pid)
+    servers = servers_started(demo)
     demo.terminate()
     demo.stdout.read()
     assert demo.wait(timeout=60) == 0
