@@ -75,4 +75,4 @@ train: $(INSTALLED) tools
 	$(BIN)/python -m train $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(FUNCTION_VENV) reports .pytest_cache .ruff_cache site/config.js
+	rm -rf $(VENV) $(FUNCTION_VENV) reports .pytest_cache .ruff_cache

@@ -9,6 +9,6 @@ FUNCTION_SOURCE = ROOT / "function" / "main.py"
 # (`make function-env`, the Makefile's FUNCTION_VENV: tests/unit/test_shared_values.py checks that they agree).
 FUNCTION_ENV = ROOT / ".venv-function"
 WEIGHTS = ROOT / "weights"  # the committed model version
-SITE = ROOT / "site"  # the page; its config.js is generated (by the demo and by deploy.sh), never committed
+SITE = ROOT / "site"  # the page; the demo and deploy.sh stage a copy of it with a config.js, never writing here
 README = ROOT / "README.md"
 PERFORMANCE = ROOT / "docs" / "performance.md"  # `make bench` writes its table here

@@ -29,8 +29,8 @@ Usage: ./deploy.sh --project PROJECT --region REGION [options]
        ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
 
 Without a command, deploys Digit to Google Cloud: the weights to a bucket as a model version, pointed live,
-function/ as a gen2 HTTP Cloud Function, and site/ to a public bucket serving the page. Prints the page's and
-the function's URLs.
+function/ as a gen2 HTTP Cloud Function, and the page (site/, with a config.js naming the function) to a
+public bucket that serves it and holds nothing else. Prints the page's and the function's URLs.
 
 The commands change which model version the deployed function serves, without a redeploy (it reads the
 pointer every minute):
@@ -43,7 +43,8 @@ pointer every minute):
   --project PROJECT     the Google Cloud project id (required)
   --region REGION       where the function and the buckets live, e.g. europe-west1 (required to deploy)
   --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
-  --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site)
+  --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site); a deploy deletes there
+                        whatever the page does not have
   --function NAME       the function's name (default: digit); it runs as the service account
                         NAME-function, created if missing
   --runtime RUNTIME     the Python runtime (default: python312)
@@ -193,7 +194,7 @@ collect_corrections() {
     "Bucket names are global: if gs://$corrections_bucket is someone else's, choose another with --corrections-bucket."
   ensure_bucket "$corrections_bucket"
   local rule="{\"rule\": [{\"action\": {\"type\": \"Delete\"}, \"condition\": {\"age\": $CORRECTIONS_DAYS}}]}"
-  lifecycle=$(mktemp)
+  local lifecycle="$scratch/lifecycle.json"
   printf '%s\n' "$rule" >"$lifecycle"
   [[ $dry_run == false ]] || echo "the lifecycle file says: $rule"
   run gcloud storage buckets update "gs://$corrections_bucket" --project="$project" --lifecycle-file="$lifecycle" \
@@ -225,25 +226,29 @@ read_function_url() {
   fi
 }
 
-# The page's one line of configuration; local/services.py writes the same line for `make demo`.
-write_site_config() {
-  step "Pointing the page at the function in site/config.js" "Check that site/ is writable."
-  if [[ $dry_run == true ]]; then
-    echo "site/config.js would say: export const API_URL = \"$function_url\";"
-  else
-    printf 'export const API_URL = "%s";\n' "$function_url" >site/config.js
-  fi
+# The page as published, staged outside the checkout: site/'s files but Node's package.json (the tests'), and
+# config.js, its one line of configuration, pointing it at the function. local/services.py stages the demo's
+# page alike (tests/deploy/test_deploy.py checks that the two agree).
+stage_site() {
+  step "Staging the page with a config.js that points it at the function" "Check that $scratch is writable."
+  staged="$scratch/site"
+  cp -R site "$staged"
+  rm -f "$staged/package.json"
+  printf 'export const API_URL = "%s";\n' "$function_url" >"$staged/config.js"
+  echo "config.js says: $(<"$staged/config.js")"
 }
 
 publish_site() {
-  step "Publishing site/ in the public bucket gs://$site_bucket" \
+  step "Publishing the page in the public bucket gs://$site_bucket" \
     "Bucket names are global: choose another with --site-bucket if needed. If your organisation enforces public access prevention, the page cannot be public in this project."
   ensure_bucket "$site_bucket"
   run gcloud storage buckets update "gs://$site_bucket" --project="$project" --web-main-page-suffix=index.html
   run gcloud storage buckets add-iam-policy-binding "gs://$site_bucket" --project="$project" \
     --member=allUsers --role=roles/storage.objectViewer
-  # no-cache: browsers check for a newer page on every visit, so a redeploy shows at once.
-  run gcloud storage rsync site "gs://$site_bucket" --recursive --cache-control=no-cache --project="$project"
+  # The bucket holds the page and nothing else: a file the page no longer has stops being public. no-cache:
+  # browsers check for a newer page on every visit, so a redeploy shows at once.
+  run gcloud storage rsync "$staged" "gs://$site_bucket" --recursive --delete-unmatched-destination-objects \
+    --cache-control=no-cache --project="$project"
 }
 
 deploy() {
@@ -254,7 +259,7 @@ deploy() {
   [[ $corrections == false ]] || collect_corrections
   deploy_function
   read_function_url
-  write_site_config
+  stage_site
   publish_site
   [[ $dry_run == true ]] || printf '\nDigit is deployed.\n  page      %s/%s/index.html\n  function  %s\n' \
     "$SITE_ORIGIN" "$site_bucket" "$function_url"
@@ -264,9 +269,9 @@ main() {
   parse_arguments "$@"
   cd "$here"
   trap on_error ERR
-  lifecycle=""
-  trap '[[ -z $lifecycle ]] || rm -f "$lifecycle"' EXIT
   check_prerequisites
+  scratch=$(mktemp -d)  # the files deploy.sh writes (the lifecycle rule, the staged page), removed at exit
+  trap 'rm -rf -- "$scratch"' EXIT
   "$command"
   [[ $dry_run == false ]] || printf '\nDry run: nothing was changed.\n'
 }

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from checkout import SITE
+from local.services import NOT_THE_PAGE
 
 
 def pad_constant(name: str) -> float:
@@ -42,6 +43,6 @@ def pixel_contract_ms(digit: np.ndarray, runs: int) -> float:
 
 
 def site_weight(directory: Path = SITE) -> int:
-    """The page's bytes: every file served but config.js, the one line that deploy.sh and the demo generate,
-    whose size depends on where the function is."""
-    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name != "config.js")
+    """The page's bytes: every file that stage_site takes from `directory` (config.js among none of them: the
+    one line that deploy.sh and the demo generate, whose size depends on where the function is)."""
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name not in NOT_THE_PAGE)

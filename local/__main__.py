@@ -1,10 +1,10 @@
 """`python -m local`, what `make demo` runs: the whole of Digit on this machine until Ctrl-C.
 
 It starts the Cloud Storage emulator and uploads the committed weights into it, starts the function with
-functions-framework reading them, writes the page's config.js and serves the page (site/, or the folder given
-with --site) from a port of its own, waits until the model is loaded, and prints where everything is. As in
-production, the page calls the function cross-origin and the function allows the page's origin only.
-Ctrl-C (or SIGTERM) stops every server it started, and it exits 0.
+functions-framework reading them, serves the page (site/, or the folder given with --site) staged as deploy.sh
+publishes it, with a config.js naming the function, from a port of its own, waits until the model is loaded,
+and prints where everything is. As in production, the page calls the function cross-origin and the function
+allows the page's origin only. Ctrl-C (or SIGTERM) stops every server it started, and it exits 0.
 """
 
 import argparse
@@ -41,7 +41,8 @@ def parse_args(argv: list[str] | None) -> tuple[dict[str, int], Path]:
         type=Path,
         default=checkout.SITE,
         metavar="DIR",
-        help="the page to serve; its config.js is written to name the function (default site/)",
+        help="the page to serve, staged in a folder of the demo's own with a config.js naming the function "
+        "(default site/)",
     )
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
-        stack = start_stack(ports, logs, site, running)
+        stack = start_stack(ports, logs, running, site)
         print(ready_message(stack, logs), flush=True)
         watch(stack.servers)
     except KeyboardInterrupt:

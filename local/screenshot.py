@@ -11,7 +11,6 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from local import services
 from local.browser import DIGITS, draw, launch
 from local.stack import free_ports, start_stack
 
@@ -34,9 +33,8 @@ def main() -> None:
     parser.add_argument("output", type=Path, help="where to write the PNG")
     output = parser.parse_args().output
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, ExitStack() as running:
-        work = Path(folder)
-        stack = start_stack(free_ports(), work, services.copy_site(work / "page"), running)
+    with tempfile.TemporaryDirectory() as work, ExitStack() as running:
+        stack = start_stack(free_ports(), Path(work), running)
         take(stack.site.url + "/", output)
     print(f"wrote {output} ({output.stat().st_size / 1024:.0f} KB)")
 

@@ -170,10 +170,16 @@ def start_function(
 
 
 def start_site(port: int, log_dir: Path, directory: Path) -> Service:
-    """site/ (or a copy of it) served by Python's own http.server on a port of its own, so that the page
-    calls the function cross-origin, as it does once deployed."""
+    """`directory`, staged pages (stage_site), served by Python's own http.server on a port of its own, so that
+    the page calls the function cross-origin, as it does once deployed."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
+
+
+SITE_CONFIG = "config.js"  # written into each staged copy of the page, for the function that copy asks
+# What is never staged from site/: Node's package.json (for the tests of the page's modules), and a config.js,
+# which only a staged copy may have.
+NOT_THE_PAGE = ("package.json", SITE_CONFIG)
 
 
 def site_config(function_url: str) -> str:
@@ -183,17 +189,18 @@ def site_config(function_url: str) -> str:
 
 
 def write_site_config(function_url: str, directory: Path) -> Path:
-    """site_config in `directory`'s config.js. No default folder: a caller that meant a copy must not write
-    into the checkout's site/ by leaving it out."""
-    config = directory / "config.js"
+    """site_config in `directory`'s config.js. No default folder: a caller that meant a staged copy must not
+    write into the checkout's site/ by leaving it out."""
+    config = directory / SITE_CONFIG
     config.write_text(site_config(function_url))
     return config
 
 
-def copy_site(target: Path, function_url: str | None = None) -> Path:
-    """A copy of the page to serve, asking `function_url` (or, with None, no function at all). A config.js
-    left in site/ by a demo is not copied."""
-    shutil.copytree(SITE, target, ignore=shutil.ignore_patterns("config.js"))
+def stage_site(target: Path, function_url: str | None = None, source: Path = SITE) -> Path:
+    """The page as it is served and published: a copy of `source`'s files but NOT_THE_PAGE, with a config.js
+    asking `function_url` (with None, none: a page that asks no function). deploy.sh publishes the same files;
+    nothing is ever written into `source`."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*NOT_THE_PAGE))
     if function_url is not None:
         write_site_config(function_url, target)
     return target

@@ -32,13 +32,13 @@ def free_ports() -> dict[str, int]:
     return {name: services.free_port() for name in DEFAULT_PORTS}
 
 
-def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStack) -> Stack:
-    """Starts the three servers on `ports`, saying what it does step by step, and writes into `site` (the
-    folder served) the config.js that names the function; returns once the model is loaded. Each server is
-    entered into `running` as it starts, so that closing it stops every one, whichever step failed or was
-    interrupted."""
+def start_stack(ports: dict[str, int], work: Path, running: ExitStack, site: Path = checkout.SITE) -> Stack:
+    """Starts the three servers on `ports`, saying what it does step by step, their logs in `work`, and serves
+    `site` staged in work/page/ with the config.js that names the function (`site` itself is never written
+    to); returns once the model is loaded. Each server is entered into `running` as it starts, so that closing
+    it stops every one, whichever step failed or was interrupted."""
     announce(f"starting the storage emulator on port {ports['storage']}")
-    storage = running.enter_context(services.start_storage(ports["storage"], logs))
+    storage = running.enter_context(services.start_storage(ports["storage"], work))
     client = services.storage_client(storage.url)
     services.publish_version(client, BUCKET, checkout.WEIGHTS)
     client.create_bucket(CORRECTIONS_BUCKET)
@@ -47,11 +47,11 @@ def start_stack(ports: dict[str, int], logs: Path, site: Path, running: ExitStac
     origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
     announce(f"starting the function on port {ports['function']}")
     env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins, CORRECTIONS_BUCKET=CORRECTIONS_BUCKET)
-    function = running.enter_context(services.start_function(ports["function"], logs, env))
+    function = running.enter_context(services.start_function(ports["function"], work, env))
 
-    services.write_site_config(function.url, site)
-    announce(f"serving {site} on port {ports['site']}")
-    page = running.enter_context(services.start_site(ports["site"], logs, site))
+    staged = services.stage_site(work / "page", function.url, site)
+    announce(f"serving {staged} on port {ports['site']}")
+    page = running.enter_context(services.start_site(ports["site"], work, staged))
 
     announce("loading the model")
     return Stack(storage, function, page, services.wait_until_loaded(function.url, timeout=120))

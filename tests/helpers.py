@@ -1,5 +1,7 @@
-"""What several test files send or expect: the README's digit, the page's text form, and the messages
-for a body that is not a request."""
+"""What several test files send or expect: the README's digit, the page's text form, the messages for a body
+that is not a request, and a folder's files."""
+
+from pathlib import Path
 
 import numpy as np
 
@@ -17,3 +19,8 @@ NOT_JSON = "the request body is not valid JSON"
 def csv(values: object, separator: str = ",") -> str:
     """Whole pixel values as the page sends them: one string, comma-separated, row after row."""
     return separator.join(str(int(value)) for value in np.ravel(values))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder`, by its path there, with its content: what a staged or published page holds."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}

@@ -18,11 +18,11 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory, function_url) -> Path:
-    """What the page's server serves: page/, a copy of site/ with a config.js naming the function, and
-    unconfigured/, a copy without one. The worktree's site/ is never written to."""
+    """What the page's server serves: page/, site/ staged with a config.js naming the function, and
+    unconfigured/, staged without one. The worktree's site/ is never written to."""
     root = tmp_path_factory.mktemp("served")
-    services.copy_site(root / "page", function_url)
-    services.copy_site(root / "unconfigured")
+    services.stage_site(root / "page", function_url)
+    services.stage_site(root / "unconfigured")
     return root
 
 

@@ -4,6 +4,7 @@ call and answers like the real one, from a small cloud kept in a JSON file."""
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from checkout import ROOT, WEIGHTS
+from checkout import ROOT, SITE, WEIGHTS
 from digit.artefact import METADATA_FILE
 
 FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
@@ -31,8 +32,8 @@ READS = (
 
 
 class FakeCloud:
-    """A copy of what deploy.sh reads (so that the site/config.js it writes lands there), and the fake
-    gcloud's state and log."""
+    """A copy of what deploy.sh reads (so that a test may change it), the temporary folder deploy.sh writes in,
+    and the fake gcloud's state and log."""
 
     def __init__(self, folder: Path):
         self.checkout = folder / "checkout"
@@ -40,8 +41,9 @@ class FakeCloud:
         shutil.copytree(WEIGHTS, self.checkout / WEIGHTS.name)
         shutil.copy(ROOT / "deploy.sh", self.checkout)
         shutil.copytree(ROOT / "deploy", self.checkout / "deploy")
-        (self.checkout / "site").mkdir()
-        (self.checkout / "site" / "index.html").write_text("<!doctype html><title>Digit</title>\n")
+        shutil.copytree(SITE, self.checkout / SITE.name)
+        self.tmp = folder / "tmp"  # deploy.sh's TMPDIR
+        self.tmp.mkdir()
         self.bin = folder / "bin"
         self.bin.mkdir()
         gcloud = self.bin / "gcloud"
@@ -70,6 +72,7 @@ class FakeCloud:
             "FAKE_GCLOUD_LOG": str(self.log),
             "FAKE_GCLOUD_STATE": str(self.state_file),
             "FAKE_GCLOUD_FAIL_ON": fail_on,
+            "TMPDIR": str(self.tmp),
         }
         return subprocess.run(
             [BASH, "./deploy.sh", *flags], cwd=self.checkout, env=env, capture_output=True, text=True, timeout=60
@@ -87,12 +90,18 @@ class FakeCloud:
         return base64.b64decode(self.state()["objects"][name])
 
     def calls(self) -> list[str]:
-        """Every gcloud call so far, as `subcommand arguments...` lines; the log is emptied."""
+        """Every gcloud call so far, as `subcommand arguments...` lines, deploy.sh's temporary folder named
+        TMP; the log is emptied."""
         if not self.log.exists():
             return []
-        calls = [" ".join(json.loads(line)) for line in self.log.read_text().splitlines()]
+        lines = self.log.read_text().splitlines()
+        calls = [self.without_temporary_folder(" ".join(json.loads(line))) for line in lines]
         self.log.unlink()
         return calls
+
+    def without_temporary_folder(self, text: str) -> str:
+        """`text` with the temporary folder of deploy.sh's run, whose name is random, written TMP."""
+        return re.sub(rf"{re.escape(str(self.tmp))}/[^/\s]+", "TMP", text)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ It appends each call's arguments (one JSON list a line) to $FAKE_GCLOUD_LOG, and
 makes the way gcloud does, from a small cloud kept in the JSON file $FAKE_GCLOUD_STATE:
 {"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...],
 "objects": {"BUCKET/NAME": base64 of the content}}, and "lifecycles": {BUCKET: the lifecycle file's rules}.
+`storage rsync` copies a folder's files into the objects, deleting the bucket's others when told to.
 $FAKE_GCLOUD_FAIL_ON names a command (e.g. "functions deploy") that fails, as a failed build does. Anything
 else it does not know fails loudly.
 """
@@ -45,11 +46,12 @@ def main(args: list[str]) -> int:
         return error(f"({command}) the fake gcloud was told to fail here")
     target = words[len(command) :].strip().removeprefix("gs://")
     flags = dict(arg[2:].split("=", 1) for arg in args if arg.startswith("--") and "=" in arg)
-    if command == "storage cp":  # its sources may include "-", standard input
+    if command in ("storage cp", "storage rsync"):  # sources and destination; cp's may include "-", standard input
         target = " ".join(arg for arg in args[2:] if arg == "-" or not arg.startswith("-"))
 
     with open(os.environ["FAKE_GCLOUD_STATE"]) as file:
         cloud = json.load(file)
+    flags |= {arg[2:]: "" for arg in args if arg.startswith("--") and "=" not in arg}  # switches, such as --recursive
     status = answer(command, target, flags, cloud)
     with open(os.environ["FAKE_GCLOUD_STATE"], "w") as file:
         json.dump(cloud, file)
@@ -86,6 +88,8 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
         print(target.split("/", 1)[1])
     elif command == "storage cp":
         return copy(target.split(), cloud)
+    elif command == "storage rsync":
+        return rsync(*target.split(), flags, cloud)
     elif command == "storage cat":
         if target not in cloud["objects"]:
             return error(f"(gcloud.storage.cat) The following URLs matched no objects or files:\n-gs://{target}")
@@ -127,6 +131,26 @@ def copy(arguments: list[str], cloud: dict) -> int:
         name = folder + Path(source).name if folder.endswith("/") or not folder else folder
         cloud["objects"][f"{bucket}/{name}"] = base64.b64encode(content).decode()
         print(f"Copying {source} to gs://{bucket}/{name}", file=sys.stderr)
+    return 0
+
+
+def rsync(source: str, destination: str, flags: dict[str, str], cloud: dict) -> int:
+    """`storage rsync FOLDER gs://BUCKET`: the folder's files (its subfolders' too with --recursive) copied into
+    the bucket, and with --delete-unmatched-destination-objects, the bucket's other objects deleted."""
+    bucket = destination.removeprefix("gs://").rstrip("/")
+    if bucket not in cloud["buckets"]:
+        return error(f"(gcloud.storage.rsync) gs://{bucket} not found: 404.")
+    folder = Path(source)
+    files = folder.rglob("*") if "recursive" in flags else folder.iterdir()
+    names = {path.relative_to(folder).as_posix(): path for path in files if path.is_file()}
+    for name, path in names.items():
+        cloud["objects"][f"{bucket}/{name}"] = base64.b64encode(path.read_bytes()).decode()
+        print(f"Copying file://{path} to gs://{bucket}/{name}", file=sys.stderr)
+    if "delete-unmatched-destination-objects" in flags:
+        for key in [key for key in cloud["objects"] if key.startswith(f"{bucket}/")]:
+            if key.split("/", 1)[1] not in names:
+                del cloud["objects"][key]
+                print(f"Removing gs://{key}", file=sys.stderr)
     return 0
 
 

@@ -8,9 +8,10 @@ import subprocess
 
 import pytest
 
-from checkout import WEIGHTS
-from local.services import site_config
-from tests.deploy.conftest import DEMO, ROOT, VERSION, changes
+from checkout import SITE, WEIGHTS
+from local import services
+from tests.deploy.conftest import DEMO, ROOT, VERSION, FakeCloud, changes
+from tests.helpers import files_of
 
 # Every gcloud call of a first deploy of the project demo-project, in order, its arguments joined by spaces.
 CALLS = """
@@ -31,7 +32,7 @@ storage buckets describe gs://demo-project-digit-site --project=demo-project --f
 storage buckets create gs://demo-project-digit-site --project=demo-project --location=europe-west1 --uniform-bucket-level-access
 storage buckets update gs://demo-project-digit-site --project=demo-project --web-main-page-suffix=index.html
 storage buckets add-iam-policy-binding gs://demo-project-digit-site --project=demo-project --member=allUsers --role=roles/storage.objectViewer
-storage rsync site gs://demo-project-digit-site --recursive --cache-control=no-cache --project=demo-project
+storage rsync TMP/site gs://demo-project-digit-site --recursive --delete-unmatched-destination-objects --cache-control=no-cache --project=demo-project
 """  # noqa: E501
 FIRST_DEPLOY = CALLS.format(VERSION=VERSION).strip().splitlines()
 FUNCTION_URL = "https://digit-h4x2k9q1ta-ew.a.run.app"  # what the fake reports for a function named digit
@@ -43,7 +44,6 @@ def test_a_first_deploy_runs_every_step_in_order(cloud):
 
     assert result.returncode == 0, result.stderr
     assert cloud.calls() == FIRST_DEPLOY
-    assert (cloud.checkout / "site" / "config.js").read_text() == site_config(FUNCTION_URL)  # the demo's line
     for name in ("model.weights.h5", "model.json"):
         assert cloud.object(f"demo-project-digit-weights/models/{VERSION}/{name}") == (WEIGHTS / name).read_bytes()
     pointer = json.loads(cloud.object(POINTER))
@@ -54,6 +54,36 @@ def test_a_first_deploy_runs_every_step_in_order(cloud):
         "  page      https://storage.googleapis.com/demo-project-digit-site/index.html\n"
         f"  function  {FUNCTION_URL}\n"
     )
+
+
+def site_bucket(cloud: FakeCloud) -> dict[str, bytes]:
+    """The site bucket's objects, by name."""
+    names = [name for name in cloud.state()["objects"] if name.startswith("demo-project-digit-site/")]
+    return {name.split("/", 1)[1]: cloud.object(name) for name in names}
+
+
+def test_the_page_is_published_as_the_demo_serves_it_and_the_checkout_is_left_alone(cloud, tmp_path):
+    site = files_of(cloud.checkout / "site")
+
+    assert cloud.deploy(*DEMO).returncode == 0
+
+    # site/'s files but package.json, and the demo's line in config.js (local/services.py stages alike).
+    assert site_bucket(cloud) == files_of(services.stage_site(tmp_path / "staged", FUNCTION_URL, SITE))
+    assert "package.json" in site and "package.json" not in site_bucket(cloud)
+    assert site_bucket(cloud)["config.js"].decode() == services.site_config(FUNCTION_URL)
+    assert files_of(cloud.checkout / "site") == site  # nothing written into the checkout
+    assert list(cloud.tmp.iterdir()) == []  # the staged copy is removed
+
+
+def test_what_the_page_no_longer_has_is_removed_from_the_bucket(cloud):
+    (cloud.checkout / "site" / "old.js").write_text("export const gone = true;\n")
+    assert cloud.deploy(*DEMO).returncode == 0
+    assert "old.js" in site_bucket(cloud)
+
+    (cloud.checkout / "site" / "old.js").unlink()
+    assert cloud.deploy(*DEMO).returncode == 0
+
+    assert "old.js" not in site_bucket(cloud) and "index.html" in site_bucket(cloud)
 
 
 def test_a_second_deploy_keeps_the_buckets_and_the_service_account_and_updates_the_rest(cloud):
@@ -82,7 +112,12 @@ def test_a_dry_run_changes_nothing_and_prints_every_change_a_deploy_makes(cloud)
     assert dry_run.returncode == 0
     assert changes(cloud.calls()) == []
     assert not (cloud.checkout / "site" / "config.js").exists()
-    printed = [line.removeprefix("+ gcloud ") for line in dry_run.stdout.splitlines() if line.startswith("+ ")]
+    assert 'config.js says: export const API_URL = "<the function\'s URL>";' in dry_run.stdout.splitlines()
+    printed = [
+        cloud.without_temporary_folder(line.removeprefix("+ gcloud "))
+        for line in dry_run.stdout.splitlines()
+        if line.startswith("+ ")
+    ]
     pointer = f'<<< {{"version": "{VERSION}", "history": [], "set_at": "'
     assert [line.split(" <<< ")[0] for line in printed] == changes(FIRST_DEPLOY)
     assert pointer in next(line for line in printed if line.startswith("storage cp - "))

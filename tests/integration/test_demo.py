@@ -17,25 +17,20 @@ import checkout
 from local import services
 from local.__main__ import CURL_EXAMPLE, watch
 from local.stack import free_ports
+from tests.helpers import files_of
 
 READY = "Ctrl-C stops everything."
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
-    """A copy of the page for the demo to configure and serve: the tests never write into the checkout."""
-    return services.copy_site(tmp_path / "site")
-
-
-@pytest.fixture
-def start_demo(tmp_path, site) -> Iterator[Callable[[dict[str, int]], subprocess.Popen]]:
-    """Starts the demo on the given ports, serving `site`, its logs under tmp_path; one a test leaves
-    running is stopped as the demo itself allows."""
+def start_demo(tmp_path) -> Iterator[Callable[[dict[str, int]], subprocess.Popen]]:
+    """Starts the demo on the given ports, serving site/, its logs and staged page under tmp_path; one a test
+    leaves running is stopped as the demo itself allows."""
     started: list[subprocess.Popen] = []
 
     def start(ports: dict[str, int]) -> subprocess.Popen:
         demo = subprocess.Popen(
-            demo_command(ports, site),
+            demo_command(ports),
             cwd=checkout.ROOT,
             env={**os.environ, "TMPDIR": str(tmp_path)},  # where it makes its log folder
             stdout=subprocess.PIPE,
@@ -53,8 +48,8 @@ def start_demo(tmp_path, site) -> Iterator[Callable[[dict[str, int]], subprocess
             demo.wait(timeout=60)
 
 
-def demo_command(ports: dict[str, int], site: Path) -> list[str]:
-    return [sys.executable, "-m", "local", *(f"--{name}-port={port}" for name, port in ports.items()), f"--site={site}"]
+def demo_command(ports: dict[str, int], *options: str) -> list[str]:
+    return [sys.executable, "-m", "local", *(f"--{name}-port={port}" for name, port in ports.items()), *options]
 
 
 def read_until(demo: subprocess.Popen, marker: str) -> str:
@@ -82,7 +77,8 @@ def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
     assert [name for name, port in ports.items() if not services.port_is_free(port)] == []
 
 
-def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_demo, site):
+def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_demo, tmp_path):
+    site = files_of(checkout.SITE)
     ports = free_ports()
     demo = start_demo(ports)
     output = read_until(demo, READY)
@@ -90,9 +86,14 @@ def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_dem
     function = re.search(r"^  function +(\S+)", output, re.MULTILINE)[1]
     assert (page, function) == (f"http://127.0.0.1:{ports['site']}/", f"http://127.0.0.1:{ports['function']}")
 
-    config = f'export const API_URL = "{function}";\n'
-    assert (site / "config.js").read_text() == requests.get(page + "config.js").text == config
-    assert requests.get(page).content == (site / "index.html").read_bytes()
+    # The page is served as deploy.sh publishes it: staged with its config.js, site/ itself left as it was.
+    staged = Path(re.search(r"^serving (\S+) on port ", output, re.MULTILINE)[1])
+    assert staged.is_relative_to(tmp_path)
+    assert files_of(staged) == files_of(services.stage_site(tmp_path / "expected", function))
+    assert requests.get(page + "config.js").text == f'export const API_URL = "{function}";\n'
+    assert requests.get(page).content == site["index.html"]
+    assert requests.get(page + "package.json").status_code == 404
+    assert files_of(checkout.SITE) == site
 
     # Cross-origin, as in production: a browser's preflight from the page is allowed, from elsewhere not.
     def preflight(origin: str) -> requests.Response:
@@ -135,12 +136,12 @@ def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(tmp_path):
         watch([function])
 
 
-def test_a_busy_port_is_reported_in_one_line_before_anything_starts(site):
+def test_a_busy_port_is_reported_in_one_line_before_anything_starts():
     with socket.socket() as taken:
         taken.bind((services.HOST, 0))
         taken.listen()
         port = taken.getsockname()[1]
-        command = demo_command({**free_ports(), "function": port}, site)
+        command = demo_command({**free_ports(), "function": port})
         result = subprocess.run(command, cwd=checkout.ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr == (
@@ -152,11 +153,11 @@ def test_a_busy_port_is_reported_in_one_line_before_anything_starts(site):
 
 def test_a_site_folder_without_a_page_is_refused_before_anything_starts(tmp_path):
     result = subprocess.run(
-        demo_command(free_ports(), tmp_path), cwd=checkout.ROOT, capture_output=True, text=True, timeout=60
+        demo_command(free_ports(), f"--site={tmp_path}"), cwd=checkout.ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"python -m local: error: --site {tmp_path}: no index.html there"
-    assert list(tmp_path.iterdir()) == []  # no config.js written
+    assert list(tmp_path.iterdir()) == []  # nothing written there
 
 
 def test_make_demo_passes_on_the_ports_it_is_given():
