@@ -43,6 +43,6 @@ def pixel_contract_ms(digit: np.ndarray, runs: int) -> float:
 
 
 def site_weight(directory: Path = SITE) -> int:
-    """The page's bytes: every file that stage_site takes from `directory` (config.js among none of them: the
-    one line that deploy.sh and the demo generate, whose size depends on where the function is)."""
+    """The page's bytes: every file that stage_site takes from `directory`. config.js is never one of them: the
+    one line that deploy.sh and the demo generate, its size depends on where the function is."""
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file() and path.name not in NOT_THE_PAGE)
