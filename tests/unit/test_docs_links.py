@@ -30,7 +30,7 @@ def anchors(document: Path) -> set[str]:
     """The anchors GitHub gives the document's headings: lower case, punctuation dropped, spaces made hyphens,
     and -1, -2, ... after a repeated one."""
     found: set[str] = set()
-    for heading in HEADING.findall(prose(document)):
+    for heading in HEADING.findall(FENCED.sub("", document.read_text())):  # code in a heading counts by its text
         text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading counts by its text
         slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
         anchor, repeat = slug, 0
@@ -62,11 +62,14 @@ def test_every_relative_link_names_a_file_and_a_heading_that_exist(document):
 
 
 def test_the_check_finds_a_missing_file_and_a_missing_heading_and_ignores_code(tmp_path):
-    (tmp_path / "there.md").write_text("# Deploy to Google Cloud\n\n## Limits & failures\n\n## Limits & failures\n")
+    (tmp_path / "there.md").write_text(
+        "# Deploy to Google Cloud\n\n## With `--corrections`\n\n## Limits & failures\n\n## Limits & failures\n"
+    )
     document = tmp_path / "README.md"
     document.write_text(
         "# Digit\n\n"
         "[ok](there.md#deploy-to-google-cloud), [repeat](there.md#limits--failures-1), [self](#digit),\n"
+        "[code](there.md#with---corrections),\n"
         "[gone](docs/gone.md), [no heading](there.md#deploying), ![picture](missing.png),\n"
         '[web](https://example.com/nowhere.md), <img src="also-missing.png">\n\n'
         "[label]: elsewhere.md\n\n"
