@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
@@ -78,3 +79,16 @@ def test_a_cold_start_logs_one_structured_entry_and_nothing_else(start_function,
         ("INFO", "model loaded", METADATA["version"])
     ]
     assert list(entries[0]["seconds"]) == LOAD_STEPS
+
+
+def test_a_setting_out_of_its_range_stops_the_server_at_start_naming_it(start_function):
+    with pytest.raises(services.ServiceError) as stopped:
+        start_function("unused", MODEL_REFRESH_SECONDS="-1", CORRECTIONS_PER_MINUTE="0")
+    message, log = str(stopped.value).split("\n", 1)
+    assert message.endswith(" exited with code 1:")  # the first setting out of range is named, alone
+    assert [json.loads(line) for line in log.splitlines()] == [
+        {
+            "severity": "CRITICAL",
+            "message": "the function cannot start: MODEL_REFRESH_SECONDS must be a number above 0, not -1.0",
+        }
+    ]
