@@ -2,8 +2,9 @@
 # Deploys Digit to a Google Cloud project: the weights to a private bucket as a model version that the function
 # serves, function/ as a gen2 HTTP Cloud Function that reads them as a service account of its own, and site/ to
 # a public bucket that serves the page. Safe to run again: what exists is kept, the function and the files are
-# brought up to date. Its commands publish, promote and roll back model versions without a redeploy.
-# ./deploy.sh --help lists the commands and flags; the README says what it needs, what it creates, what that
+# brought up to date, and the function is checked. Its commands publish, promote and roll back model versions
+# without a redeploy, and check the deployed function.
+# ./deploy.sh --help lists the commands and flags; docs/deploying.md says what it needs, what it creates, what that
 # costs, and how to remove it.
 set -Eeuo pipefail
 ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "deploy.sh needs bash 4.4 or newer" >&2; exit 2; }
@@ -12,6 +13,8 @@ here=$(dirname -- "${BASH_SOURCE[0]}")
 source "$here/deploy/common.sh"
 # shellcheck source=deploy/versions.sh
 source "$here/deploy/versions.sh"
+# shellcheck source=deploy/check.sh
+source "$here/deploy/check.sh"
 
 CORRECTIONS_DAYS=90  # how long the corrections bucket keeps an object
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
@@ -20,17 +23,19 @@ APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
 
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
 runtime="python312" memory="512Mi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
-corrections=false corrections_bucket=""
-deploy_flags=false  # whether a flag that only the full deploy takes was given
+corrections=false corrections_bucket="" checking=true
+given=()  # the flags given, each once for each time
 
 usage() {
   cat <<'EOF'
 Usage: ./deploy.sh --project PROJECT --region REGION [options]
        ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
+       ./deploy.sh check --project PROJECT --region REGION [--function NAME]
 
 Without a command, deploys Digit to Google Cloud: the weights to a bucket as a model version, pointed live,
 function/ as a gen2 HTTP Cloud Function, and the page (site/, with a config.js naming the function) to a
-public bucket that serves it and holds nothing else. Prints the page's and the function's URLs.
+public bucket that serves it and holds nothing else. Prints the page's and the function's URLs, then checks
+the function as `check` does.
 
 The commands change which model version the deployed function serves, without a redeploy (it reads the
 pointer every minute):
@@ -40,8 +45,15 @@ pointer every minute):
   rollback              points live back at the version live before
   versions              lists the versions, with their accuracy and training date, and which one is live
 
+check asks the deployed function what the page and its users ask, one line each: its health names a loaded
+model; a POST of the README's 1 reads a 1; a malformed POST gets a 400 with a JSON message; a CORS preflight
+from the page's origin may POST; and where corrections are collected, a malformed one gets a 400. A function
+that answers 503, or has no model loaded yet, is asked again as its Retry-After says (10 s without one), for
+up to two minutes in all.
+It exits 0 only when every check passes, its last line naming the model served.
+
   --project PROJECT     the Google Cloud project id (required)
-  --region REGION       where the function and the buckets live, e.g. europe-west1 (required to deploy)
+  --region REGION       where the function and the buckets live, e.g. europe-west1 (required to deploy and to check)
   --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
   --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site); a deploy deletes there
                         whatever the page does not have
@@ -57,8 +69,9 @@ pointer every minute):
                         private bucket that deletes them after 90 days
   --corrections-bucket NAME
                         that bucket (default: PROJECT-digit-corrections; implies --corrections)
+  --no-check            do not check the function once deployed
   --dry-run             print the commands that would change something, and run none of them
-                        (the read-only checks still run)
+                        (the read-only checks of the project still run; the function is never called)
   -h, --help            show this text
 EOF
 }
@@ -70,7 +83,7 @@ usage_error() {
 
 parse_arguments() {
   case ${1:-} in
-    publish | rollback | versions) command=$1; shift ;;
+    publish | rollback | versions | check) command=$1; shift ;;
     promote)
       command=promote
       [[ $# -ge 2 && $2 != -* ]] || usage_error "promote needs the VERSION to point live at"
@@ -81,10 +94,12 @@ parse_arguments() {
     *) usage_error "unknown command: $1" ;;
   esac
   while (($# > 0)); do
+    given+=("$1")
     case $1 in
       -h | --help) usage; exit 0 ;;
       --dry-run) dry_run=true; shift; continue ;;
-      --corrections) corrections=true deploy_flags=true; shift; continue ;;
+      --no-check) checking=false; shift; continue ;;
+      --corrections) corrections=true; shift; continue ;;
       --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --cpu | --concurrency | \
         --min-instances | --max-instances | --corrections-bucket)
         [[ $# -ge 2 && $2 != -* ]] || usage_error "$1 needs a value" ;;
@@ -93,26 +108,37 @@ parse_arguments() {
     case $1 in
       --project) project=$2 ;;
       --bucket) bucket=$2 ;;
-      --region) region=$2; deploy_flags=true ;;
-      --site-bucket) site_bucket=$2; deploy_flags=true ;;
-      --function) function_name=$2; deploy_flags=true ;;
-      --runtime) runtime=$2; deploy_flags=true ;;
-      --memory) memory=$2; deploy_flags=true ;;
-      --cpu) cpu=$2; deploy_flags=true ;;
-      --concurrency) concurrency=$2; deploy_flags=true ;;
-      --min-instances) min_instances=$2; deploy_flags=true ;;
-      --max-instances) max_instances=$2; deploy_flags=true ;;
-      --corrections-bucket) corrections_bucket=$2 corrections=true deploy_flags=true ;;
+      --region) region=$2 ;;
+      --site-bucket) site_bucket=$2 ;;
+      --function) function_name=$2 ;;
+      --runtime) runtime=$2 ;;
+      --memory) memory=$2 ;;
+      --cpu) cpu=$2 ;;
+      --concurrency) concurrency=$2 ;;
+      --min-instances) min_instances=$2 ;;
+      --max-instances) max_instances=$2 ;;
+      --corrections-bucket) corrections_bucket=$2 corrections=true ;;
     esac
     shift 2
   done
   [[ -n $project ]] || usage_error "--project is required"
   bucket=${bucket:-$project-digit-weights}
-  if [[ $command == deploy ]]; then
-    check_deploy_flags
-  elif [[ $deploy_flags == true ]]; then
-    usage_error "$command takes --project, --bucket and --dry-run only"
-  fi
+  case $command in
+    deploy) check_deploy_flags ;;
+    check)
+      only_flags "--project, --region and --function" --project --region --function
+      [[ -n $region ]] || usage_error "--region is required" ;;
+    *) only_flags "--project, --bucket and --dry-run" --project --bucket --dry-run ;;
+  esac
+}
+
+# Refuses every flag given but the FLAGS after NAMES (which names them for the message).
+only_flags() {
+  local names=$1 flag
+  shift
+  for flag in "${given[@]}"; do
+    [[ " $* " == *" $flag "* ]] || usage_error "$command takes $names only"
+  done
 }
 
 check_deploy_flags() {
@@ -138,6 +164,9 @@ check_prerequisites() {
   command -v gcloud >/dev/null ||
     fail "gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)."
   command -v python3 >/dev/null || fail "python3 is not installed: deploy.sh reads the models' JSON with it."
+  [[ $command != check && ($command != deploy || $checking == false || $dry_run == true) ]] ||
+    command -v curl >/dev/null ||
+    fail "curl is not installed: deploy.sh checks the function with it (a deploy with --no-check does not)."
   local account
   account=$(gcloud auth list --filter=status:ACTIVE --format='value(account)')
   [[ -n $account ]] || fail "no account is logged in to gcloud: run gcloud auth login, then deploy.sh again."
@@ -263,6 +292,12 @@ deploy() {
   publish_site
   [[ $dry_run == true ]] || printf '\nDigit is deployed.\n  page      %s/%s/index.html\n  function  %s\n' \
     "$SITE_ORIGIN" "$site_bucket" "$function_url"
+  [[ $dry_run == true || $checking == false ]] || check_function  # a dry run deployed no function to ask
+}
+
+check() {
+  read_function_url
+  check_function
 }
 
 main() {

@@ -17,7 +17,8 @@ from digit.artefact import METADATA_FILE
 
 FAKE_GCLOUD = Path(__file__).with_name("fake_gcloud.py")
 BASH = shutil.which("bash")
-DEMO = ["--project", "demo-project", "--region", "europe-west1"]
+PROJECT_AND_REGION = ["--project", "demo-project", "--region", "europe-west1"]
+DEMO = [*PROJECT_AND_REGION, "--no-check"]  # a deploy to the fake cloud, whose function nobody runs: not checked
 VERSION = json.loads((WEIGHTS / METADATA_FILE).read_text())["version"]  # what weights/ holds
 READS = (
     "auth list",
@@ -66,7 +67,28 @@ class FakeCloud:
 
     def deploy(self, *flags: str, fail_on: str = "", path: str = "") -> subprocess.CompletedProcess:
         """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH)."""
-        env = {
+        return subprocess.run(
+            [BASH, "./deploy.sh", *flags],
+            cwd=self.checkout,
+            env=self.environment(fail_on, path),
+            capture_output=True,
+            text=True,
+            timeout=180,  # a check may wait two minutes for the function
+        )
+
+    def start(self, *flags: str) -> subprocess.Popen:
+        """Starts ./deploy.sh as deploy does, its output to be read as it comes."""
+        return subprocess.Popen(
+            [BASH, "./deploy.sh", *flags],
+            cwd=self.checkout,
+            env=self.environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def environment(self, fail_on: str = "", path: str = "") -> dict[str, str]:
+        return {
             **os.environ,
             "PATH": path or f"{self.bin}{os.pathsep}{os.environ['PATH']}",
             "FAKE_GCLOUD_LOG": str(self.log),
@@ -74,9 +96,6 @@ class FakeCloud:
             "FAKE_GCLOUD_FAIL_ON": fail_on,
             "TMPDIR": str(self.tmp),
         }
-        return subprocess.run(
-            [BASH, "./deploy.sh", *flags], cwd=self.checkout, env=env, capture_output=True, text=True, timeout=60
-        )
 
     def state(self) -> dict:
         return json.loads(self.state_file.read_text())

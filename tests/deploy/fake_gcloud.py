@@ -3,7 +3,8 @@
 It appends each call's arguments (one JSON list a line) to $FAKE_GCLOUD_LOG, and answers the calls deploy.sh
 makes the way gcloud does, from a small cloud kept in the JSON file $FAKE_GCLOUD_STATE:
 {"account": ..., "projects": [...], "buckets": [...], "functions": [...], "service_accounts": [...],
-"objects": {"BUCKET/NAME": base64 of the content}}, and "lifecycles": {BUCKET: the lifecycle file's rules}.
+"objects": {"BUCKET/NAME": base64 of the content}}, "lifecycles": {BUCKET: the lifecycle file's rules}, and
+"function_urls": {NAME: the URL to report for that function, instead of a made-up one}.
 `storage rsync` copies a folder's files into the objects, deleting the bucket's others when told to.
 $FAKE_GCLOUD_FAIL_ON names a command (e.g. "functions deploy") that fails, as a failed build does. Anything
 else it does not know fails loudly.
@@ -107,7 +108,7 @@ def answer(command: str, target: str, flags: dict[str, str], cloud: dict) -> int
             return error(f"(gcloud.functions.describe) NOT_FOUND: Resource '{target}' was not found")
         if flags.get("format") != "value(serviceConfig.uri)":
             return error(f"the fake gcloud reports a function's URL only, not {flags.get('format')}", code=2)
-        print(f"https://{target}-h4x2k9q1ta-ew.a.run.app")
+        print(cloud.get("function_urls", {}).get(target, f"https://{target}-h4x2k9q1ta-ew.a.run.app"))
     elif command == "iam service-accounts describe":
         if target not in cloud["service_accounts"]:
             return error(f"(gcloud.iam.service-accounts.describe) NOT_FOUND: Unknown service account {target}")

@@ -15,3 +15,8 @@ def test_the_function_environment_is_where_the_makefile_builds_it():
 def test_the_page_retries_a_503_without_retry_after_when_the_function_would():
     page = (SITE / "function.js").read_text()
     assert int(re.search(r"^const DEFAULT_RETRY_SECONDS = (\d+);", page, re.MULTILINE)[1]) == Settings.retry_seconds
+
+
+def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_would():
+    check = (ROOT / "deploy" / "check.sh").read_text()
+    assert int(re.search(r"^DEFAULT_RETRY_SECONDS=(\d+)$", check, re.MULTILINE)[1]) == Settings.retry_seconds
