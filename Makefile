@@ -29,8 +29,8 @@ test: $(INSTALLED) $(FUNCTION_INSTALLED) lint tools
 
 # Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
 # pointed at /usr/bin/chromium and never downloads a browser), Node for the page's modules, shellcheck for
-# deploy.sh and curl for the demo's example and deploy.sh check; and Debian's handwriting fonts, whose digits training draws
-# (train/synthetic.py). A fresh machine gets them from its package manager.
+# deploy.sh, and curl for the demo's example and deploy.sh check; and Debian's handwriting fonts, whose digits
+# training draws (train/synthetic.py). A fresh machine gets them from its package manager.
 TOOLS := chromium:chromium node:nodejs shellcheck:shellcheck curl:curl
 FONTS := fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans fonts-comic-neue \
 	fonts-dancingscript
