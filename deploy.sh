@@ -24,7 +24,7 @@ APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
 runtime="python312" memory="512Mi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
 corrections=false corrections_bucket="" checking=true
-given=()  # the flags given, each once for each time
+given=()  # the flags given, in order
 
 usage() {
   cat <<'EOF'
@@ -305,7 +305,7 @@ main() {
   cd "$here"
   trap on_error ERR
   check_prerequisites
-  scratch=$(mktemp -d)  # the files deploy.sh writes (the lifecycle rule, the staged page), removed at exit
+  scratch=$(mktemp -d)  # what deploy.sh writes (the lifecycle rule, the staged page, the check's answers), removed at exit
   trap 'rm -rf -- "$scratch"' EXIT
   "$command"
   [[ $dry_run == false ]] || printf '\nDry run: nothing was changed.\n'
