@@ -305,7 +305,8 @@ main() {
   cd "$here"
   trap on_error ERR
   check_prerequisites
-  scratch=$(mktemp -d)  # what deploy.sh writes (the lifecycle rule, the staged page, the check's answers), removed at exit
+  # What deploy.sh writes (the lifecycle rule, the staged page, the check's answers), removed at exit.
+  scratch=$(mktemp -d)
   trap 'rm -rf -- "$scratch"' EXIT
   "$command"
   [[ $dry_run == false ]] || printf '\nDry run: nothing was changed.\n'
