@@ -177,15 +177,19 @@ def _whole_numbers(texts: list) -> np.ndarray | None:
         return None
     characters = np.frombuffer(joined.encode("ascii"), np.uint8)
     digits = characters - np.uint8(ord("0"))  # any other character wraps round to 10 or more
-    commas = np.flatnonzero(characters == ord(","))
+    # Positions as int32 (a body is far below 2 GB): a full batch's arrays are half the size, and a burst of
+    # batches holds several of them at once.
+    commas = np.flatnonzero(characters == ord(",")).astype(np.int32)
     lengths = np.empty_like(commas)  # of each number: the characters between its comma and the one before
     lengths[0] = commas[0]
     np.subtract(commas[1:], commas[:-1] + 1, out=lengths[1:])
     if lengths.min() < 1 or lengths.max() > 3 or np.count_nonzero(digits < 10) + commas.size != characters.size:
         return None
     # A number's units are the character before its comma, its tens (where it has them) the one before that.
-    numbers = digits.astype(np.int32)  # not uint8: 100 × 3 would wrap round
-    values = numbers[commas - 1] + (lengths > 1) * 10 * numbers[commas - 2] + (lengths > 2) * 100 * numbers[commas - 3]
+    values = digits[commas - 1].astype(np.int16)  # not uint8: 100 × 3 would wrap round
+    for place, scale in ((2, 10), (3, 100)):
+        longer = np.flatnonzero(lengths >= place)
+        values[longer] += scale * digits[commas[longer] - place].astype(np.int16)
     return values.reshape(len(texts), PIXELS).astype(np.float64)
 
 
