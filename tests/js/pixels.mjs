@@ -1,12 +1,16 @@
-// Runs site/pixels.js on the pictures given as JSON on stdin, [{width, height, rgba: base64}, ...], and
-// writes a JSON list back: the 784 values for each, or {"empty": message} where it found no digit.
+// Runs site/pixels.js on the pictures given as JSON on stdin, [{width, height, rgba: base64, number}, ...], and
+// writes a JSON list back: for a picture of one digit its 784 values, for a number {digits: [784 values each],
+// boxes: [[top, bottom, left, right] each]}; or {"empty": message} where it found no digit.
 import { readFileSync } from "node:fs";
-import { EmptyImageError, toMnist } from "../../site/pixels.js";
+import { EmptyImageError, cleanInk, inkMap, labelDigits, toMnist, toMnistDigits } from "../../site/pixels.js";
 
 const pictures = JSON.parse(readFileSync(0, "utf8"));
-const results = pictures.map(({ width, height, rgba }) => {
+const results = pictures.map(({ width, height, rgba, number }) => {
+  const pixels = new Uint8Array(Buffer.from(rgba, "base64"));
   try {
-    return Array.from(toMnist(new Uint8Array(Buffer.from(rgba, "base64")), width, height));
+    if (!number) return Array.from(toMnist(pixels, width, height));
+    const { boxes } = labelDigits(cleanInk(inkMap(pixels, width, height)));
+    return { digits: toMnistDigits(pixels, width, height).map((digit) => Array.from(digit)), boxes };
   } catch (error) {
     if (error instanceof EmptyImageError) return { empty: error.message };
     throw error;

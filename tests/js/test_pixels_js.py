@@ -1,4 +1,5 @@
-"""site/pixels.js, the page's port of the pixel contract, run in Node, against function/digit/pixels.py."""
+"""site/pixels.js, the page's port of the pixel contract, run in Node, against function/digit/pixels.py: the same
+pictures give the same 784 values, and the same pictures of numbers the same split and the same digits."""
 
 import base64
 import json
@@ -9,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digit.pixels import EmptyImageError, to_mnist
+from digit.pixels import EmptyImageError, clean_ink, ink_map, label_digits, to_mnist, to_mnist_digits
+from train import numbers
 
 RUNNER = Path(__file__).with_name("pixels.mjs")
 
@@ -80,17 +82,73 @@ CASES: dict[str, Callable[[np.ndarray], list[np.ndarray]]] = {
 }
 
 
-def python_result(picture: np.ndarray) -> list[int] | dict:
+def side_by_side(digits: list[np.ndarray], gaps: list[int]) -> np.ndarray:
+    """White-on-black digits in a row on black, `gaps[i]` columns before digit i (negative: they overlap)."""
+    width = sum(digit.shape[1] for digit in digits) + sum(gaps) + 20
+    row = np.zeros((max(digit.shape[0] for digit in digits) + 20, width))
+    left = 10
+    for digit, gap in zip(digits, gaps, strict=True):
+        left += gap
+        region = row[10 : 10 + digit.shape[0], left : left + digit.shape[1]]
+        np.maximum(region, digit, out=region)
+        left += digit.shape[1]
+    return row
+
+
+def joined(digits: list[np.ndarray]) -> np.ndarray:
+    """Digits in a row, each crossing into the next by a few columns, with a stroke along the middle joining them."""
+    row = side_by_side([numbers.ink_box(digit) for digit in digits], [0] + [-3] * (len(digits) - 1))
+    row[row.shape[0] // 2, 10:-10] = 255
+    return row
+
+
+def proxy_numbers(digits: np.ndarray) -> list[np.ndarray]:
+    """Numbers as the measure of numbers makes them (varied heights, gaps and slants), as dark ink on paper."""
+    rng = np.random.default_rng(3)
+    return [numbers.compose(list(digits[i : i + 4]), [0] * 4, rng).picture for i in range(0, 7, 2)]
+
+
+def specks(image: np.ndarray) -> np.ndarray:
+    """The picture with a dot, a dash and dust scattered between and around its digits."""
+    speckled = image.copy()
+    speckled[::37, ::23] = 255
+    speckled[2:4, 2:30] = 255
+    return speckled
+
+
+# Pictures of numbers: each turns the ten MNIST digits into a list of RGBA pictures.
+NUMBER_CASES: dict[str, Callable[[np.ndarray], list[np.ndarray]]] = {
+    "gaps": lambda digits: [opaque(255 - side_by_side(list(digits[i : i + 5]), [0, 3, 1, 6, 2])) for i in (0, 5)],
+    "one digit": lambda digits: [opaque(255 - enlarge(digit, 3)) for digit in digits[:4]],
+    "heights": lambda digits: [opaque(255 - side_by_side([enlarge(digits[1], 2), enlarge(digits[0], 4)], [0, 5]))],
+    "touching": lambda digits: [opaque(255 - joined(list(digits[2:6])))],
+    "proxy": lambda digits: [opaque(number) for number in proxy_numbers(digits)],
+    "canvas": lambda digits: [ink_on_transparent(enlarge(side_by_side(list(digits[3:9]), [0, 2, 4, 2, 4, 2]), 4))],
+    "specks": lambda digits: [opaque(255 - specks(enlarge(side_by_side(list(digits[:4]), [0, 9, 9, 9]), 2)))],
+    "random": lambda digits: random_pictures(30),
+    "empty": lambda digits: [opaque(np.full((50, 80), 255)), np.zeros((20, 20, 4))],
+}
+
+
+def python_result(picture: np.ndarray, number: bool = False) -> list[int] | dict:
     try:
-        return to_mnist(picture).ravel().tolist()
+        if not number:
+            return to_mnist(picture).ravel().tolist()
+        _, boxes = label_digits(clean_ink(ink_map(picture)))
+        return {"digits": to_mnist_digits(picture).reshape(-1, 784).tolist(), "boxes": boxes}
     except EmptyImageError as error:
         return {"empty": str(error)}
 
 
-def node_results(pictures: list[np.ndarray]) -> list[list[int] | dict]:
-    """Runs every picture through site/pixels.js in one Node process."""
+def node_results(pictures: list[np.ndarray], number: bool = False) -> list[list[int] | dict]:
+    """Runs every picture through site/pixels.js in one Node process, as a digit or as a number."""
     request = [
-        {"width": p.shape[1], "height": p.shape[0], "rgba": base64.b64encode(p.astype(np.uint8).tobytes()).decode()}
+        {
+            "width": p.shape[1],
+            "height": p.shape[0],
+            "rgba": base64.b64encode(p.astype(np.uint8).tobytes()).decode(),
+            "number": number,
+        }
         for p in pictures
     ]
     done = subprocess.run(["node", RUNNER], input=json.dumps(request), capture_output=True, text=True, check=False)
@@ -99,17 +157,36 @@ def node_results(pictures: list[np.ndarray]) -> list[list[int] | dict]:
 
 
 @pytest.fixture(scope="module")
-def pictures(mnist_sample) -> dict[str, list[np.ndarray]]:
+def one_of_each(mnist_sample) -> np.ndarray:
     images, labels = mnist_sample
-    one_of_each = np.stack([images[np.flatnonzero(labels == digit)[0]] for digit in range(10)])
+    return np.stack([images[np.flatnonzero(labels == digit)[0]] for digit in range(10)])
+
+
+@pytest.fixture(scope="module")
+def pictures(one_of_each) -> dict[str, list[np.ndarray]]:
     return {name: make(one_of_each) for name, make in CASES.items()}
 
 
 @pytest.fixture(scope="module")
-def from_node(pictures) -> dict[str, list]:
+def number_pictures(one_of_each) -> dict[str, list[np.ndarray]]:
+    return {name: make(one_of_each) for name, make in NUMBER_CASES.items()}
+
+
+def by_case(pictures: dict[str, list[np.ndarray]], number: bool) -> dict[str, list]:
+    """Node's result for every picture, by case, from one Node process."""
     names = [name for name, group in pictures.items() for _ in group]
-    results = node_results([picture for group in pictures.values() for picture in group])
+    results = node_results([picture for group in pictures.values() for picture in group], number)
     return {name: [result for n, result in zip(names, results, strict=True) if n == name] for name in pictures}
+
+
+@pytest.fixture(scope="module")
+def from_node(pictures) -> dict[str, list]:
+    return by_case(pictures, number=False)
+
+
+@pytest.fixture(scope="module")
+def numbers_from_node(number_pictures) -> dict[str, list]:
+    return by_case(number_pictures, number=True)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -131,4 +208,33 @@ def test_the_cases_cover_digits_and_empty_pictures(pictures, from_node):
         "the image has no ink: draw or write a digit",
         "the image is fully transparent",
         "the image has no ink: draw or write a digit",
+    ]
+
+
+@pytest.mark.parametrize("case", NUMBER_CASES)
+def test_the_page_and_the_function_split_a_number_into_the_same_digits(case, number_pictures, numbers_from_node):
+    for picture, js in zip(number_pictures[case], numbers_from_node[case], strict=True):
+        python = python_result(picture, number=True)
+        if "empty" in python or "empty" in js:
+            assert js == python
+        else:
+            assert js["boxes"] == python["boxes"]  # the same split, pixel for pixel
+            assert np.abs(np.array(js["digits"]) - np.array(python["digits"])).max() <= 1
+
+
+def test_the_number_cases_cover_splits_of_every_kind(number_pictures, numbers_from_node):
+    """Guards the test above against passing vacuously: the numbers split into as many digits as drawn (touching
+    digits into one), the specks are dropped, and the random pictures split into many marks and into few."""
+    counts = {name: [len(result.get("boxes", [])) for result in results] for name, results in numbers_from_node.items()}
+    assert counts["gaps"] == [5, 5]
+    assert counts["one digit"] == [1, 1, 1, 1]
+    assert counts["heights"] == [2]
+    assert counts["touching"] == [1]
+    assert counts["proxy"] == [4, 4, 4, 4]
+    assert counts["canvas"] == [6]
+    assert counts["specks"] == [4]
+    assert max(counts["random"]) > 5 and min(counts["random"]) == 1
+    assert [result["empty"] for result in numbers_from_node["empty"]] == [
+        "the image has no ink: draw or write a digit",
+        "the image is fully transparent",
     ]

@@ -4,6 +4,7 @@ or, where a language cannot read another's, checked here to agree."""
 import re
 
 from checkout import FUNCTION_ENV, ROOT, SITE
+from digit import pixels
 from digit.settings import Settings
 
 
@@ -20,3 +21,12 @@ def test_the_page_retries_a_503_without_retry_after_when_the_function_would():
 def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_would():
     check = (ROOT / "deploy" / "check.sh").read_text()
     assert int(re.search(r"^DEFAULT_RETRY_SECONDS=(\d+)$", check, re.MULTILINE)[1]) == Settings.retry_seconds
+
+
+def test_the_page_s_pixel_contract_has_the_function_s_constants():
+    page = (SITE / "pixels.js").read_text()
+    constants = dict(re.findall(r"^export const ([A-Z_]+) = ([\d.]+);", page, re.MULTILINE))
+    assert set(constants) == {"SIZE", "FIT", "CENTRE", "NOISE_FLOOR", "MIN_CONTRAST", "SPECK", "LOW", "OVERLAP"}
+    assert {name: float(value) for name, value in constants.items()} == {
+        name: float(getattr(pixels, name)) for name in constants
+    }
