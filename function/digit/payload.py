@@ -1,7 +1,8 @@
 """Reading what a client sent, with an error that says what was wrong and where for every bad input.
 
 A request body is a JSON object with exactly one of `image` (one image), `images` (a batch) or `png` (a
-picture file, base64 or a data: URL, passed through the pixel contract here). An image may come as a string
+picture file, base64 or a data: URL, passed through the pixel contract here; with `"number": true`, split into
+the digits of a number first). An image may come as a string
 of 784 comma-separated numbers (what the page sends), as a list of 784 numbers, or as a 28x28 list of lists;
 each value is an ink level 0..255 in the pixel contract's form. Text of whole numbers (what the page and the
 client send) is read a whole batch at a time, in a few numpy passes over its characters; other forms in one
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from digit import picture_files
-from digit.pixels import SIZE, EmptyImageError, to_mnist
+from digit.pixels import SIZE, EmptyImageError, to_mnist, to_mnist_digits
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
+MAX_DIGITS = 20  # in a number: a phone number with its country code, and then some (the page reads as many)
 # A picture at the size limit takes tens of megabytes while it is read, and a full batch's text about ten: a
 # burst of them from the server's threads must not multiply that in the instance's memory, and one vCPU reads
 # no faster for reading several at once, so the others wait their turn (docs/performance.md).
@@ -43,6 +45,7 @@ class Query:
     images: np.ndarray  # (N, 28, 28) float32
     batch: bool
     from_picture: bool  # a png was sent: the answer shows the pixels it became
+    number: bool = False  # the png is a number: its digits, left to right, are the images
 
 
 FIELDS = ("image", "images", "png")
@@ -57,6 +60,13 @@ def parse_body(body: bytes) -> Query:
         found = f"got {' and '.join(present)}" if present else "got none"
         raise BadRequest(f"expected exactly one of the fields image, images or png; {found}")
     field = present[0]
+    number = request.get("number", False)
+    if not isinstance(number, bool):
+        raise BadRequest(f"number: expected true or false, got {json_type(number)}")
+    if number:
+        if field != "png":
+            raise BadRequest(f"number: only a picture (png) is read as a number, not {field}")
+        return Query(number_picture(request["png"]), batch=False, from_picture=True, number=True)
     if field == "image":
         return Query(image(request["image"])[np.newaxis], batch=False, from_picture=False)
     if field == "images":
@@ -111,6 +121,20 @@ def _batch(value: list) -> np.ndarray:
 
 def picture(value: object) -> np.ndarray:
     """A PNG or JPEG file, base64-encoded or as a data: URL, through the pixel contract → (28, 28) float32."""
+    return _through_contract(value, to_mnist)
+
+
+def number_picture(value: object) -> np.ndarray:
+    """A picture file of a number, as for `picture`, split into its digits → (N, 28, 28) float32, left to
+    right, N at most MAX_DIGITS."""
+    digits = _through_contract(value, to_mnist_digits)
+    if len(digits) > MAX_DIGITS:
+        raise BadRequest(f"png: {len(digits)} digits found; a number is read up to {MAX_DIGITS} digits")
+    return digits
+
+
+def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """A picture file, base64-encoded or as a data: URL, decoded and through `contract`, as float32."""
     if not isinstance(value, str):
         raise BadRequest(f"png: expected a base64 string or a data: URL, got {json_type(value)}")
     encoded = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
@@ -120,7 +144,7 @@ def picture(value: object) -> np.ndarray:
         raise BadRequest("png: not valid base64") from error
     try:
         with LARGE_READS_AT_ONCE:
-            return to_mnist(picture_files.decode(data)).astype(np.float32)
+            return contract(picture_files.decode(data)).astype(np.float32)
     except (picture_files.ImageError, EmptyImageError) as error:
         raise BadRequest(f"png: {error}") from error
 

@@ -106,10 +106,18 @@ class Function:
 
 
 def prediction(classifier: Classifier, query: payload.Query) -> dict:
-    """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became)."""
+    """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became); for a
+    number, the digits read as text and each digit's reading with its pixels."""
     probabilities = classifier.probabilities(query.images)
     digits = probabilities.argmax(axis=1).tolist()
     rounded = probabilities.astype(float).round(6).tolist()  # float32 values would print as 0.7042999863624573
+    if query.number:
+        pixels = query.images.astype(int).reshape(len(digits), -1).tolist()
+        readings = [
+            {"prediction": digit, "probabilities": p, "pixels": image}
+            for digit, p, image in zip(digits, rounded, pixels, strict=True)
+        ]
+        return {"number": "".join(map(str, digits)), "digits": readings, "model": classifier.version}
     if query.batch:
         return {"predictions": digits, "probabilities": rounded, "model": classifier.version}
     result = {"prediction": digits[0], "probabilities": rounded[0], "model": classifier.version}

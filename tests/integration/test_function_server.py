@@ -1,9 +1,12 @@
 """The function served by functions-framework, with its weights fetched from the storage emulator."""
 
+import base64
+import io
 import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
@@ -37,6 +40,24 @@ def test_single_answers_equal_batch_answers(function_url, http, held_out):
         # The same numbers up to float32 rounding: the kernels may differ with the batch size.
         np.testing.assert_allclose(single["probabilities"], batch["probabilities"][index], atol=2e-6)
         assert single["model"] == batch["model"] == METADATA["version"]
+
+
+def test_a_picture_of_a_number_is_read_digit_by_digit_as_the_digits_alone_are(function_url, http, held_out):
+    images, labels = held_out
+    digits = [images[np.flatnonzero(labels == digit)[0]] for digit in (2, 0, 2, 6, 0, 5, 0, 1)]
+    buffer = io.BytesIO()
+    Image.fromarray(255 - np.hstack(digits)).resize((28 * 8 * 3, 28 * 3)).save(buffer, "PNG")  # dark on light
+    picture = base64.b64encode(buffer.getvalue()).decode()
+
+    answer = http.post(function_url, json={"png": picture, "number": True}).json()
+
+    alone = http.post(function_url, json={"images": [reading["pixels"] for reading in answer["digits"]]}).json()
+    assert answer["number"] == "".join(map(str, alone["predictions"])) == "20260501"
+    for reading, probabilities in zip(answer["digits"], alone["probabilities"], strict=True):
+        np.testing.assert_allclose(reading["probabilities"], probabilities, atol=2e-6)
+    assert answer["model"] == METADATA["version"]
+    single = http.post(function_url, json={"png": picture}).json()
+    assert list(single) == ["prediction", "probabilities", "model", "pixels"]
 
 
 def test_health_reports_the_loaded_model_and_where_its_load_spent_its_time(function_url, http):

@@ -3,6 +3,8 @@
 The model comes from the committed weights on disk; the real server with Cloud Storage is tested in
 tests/integration."""
 
+import base64
+import io
 import json
 
 import flask
@@ -10,8 +12,10 @@ import numpy as np
 import pytest
 from flask.testing import FlaskClient
 from functions_framework import create_app
+from PIL import Image
 
 from checkout import FUNCTION_SOURCE, WEIGHTS
+from digit.pixels import to_mnist
 from digit.served import ServedModel
 from digit.service import Function
 from digit.settings import Settings, SettingsError
@@ -61,21 +65,51 @@ def test_a_plain_curl_post_without_json_content_type_works(client):
     assert response.status_code == 200 and response.get_json()["prediction"] == 1
 
 
+def png_of(picture: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(picture.astype(np.uint8)).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
 def test_a_png_answer_shows_the_pixels_it_read(client):
-    import base64
-    import io
-
-    from PIL import Image
-
     drawing = np.full((280, 280), 255, dtype=np.uint8)
     drawing[40:240, 120:150] = 0  # a thick black "1" on white paper
-    buffer = io.BytesIO()
-    Image.fromarray(drawing).save(buffer, "PNG")
-    body = post(client, {"png": base64.b64encode(buffer.getvalue()).decode()}).get_json()
+    body = post(client, {"png": png_of(drawing)}).get_json()
     assert body["prediction"] == 1
     pixels = np.array(body["pixels"]).reshape(28, 28)
     assert pixels.max() == 255 and pixels[0].sum() == 0
     assert np.nonzero(pixels.sum(axis=1))[0].tolist() == list(range(5, 25))
+
+
+@pytest.fixture(scope="module")
+def nineteen_eighty_four(mnist_sample) -> list[np.ndarray]:
+    """A real MNIST 1, 9, 8 and 4, white on black with their margins."""
+    images, labels = mnist_sample
+    return [images[labels == digit][0] for digit in (1, 9, 8, 4)]
+
+
+def test_a_png_read_as_a_number_answers_each_digit_in_order_as_it_would_be_read_alone(client, nineteen_eighty_four):
+    number = 255 - np.hstack(nineteen_eighty_four)  # dark on light; MNIST's margins leave gaps between the digits
+    body = post(client, {"png": png_of(number), "number": True}).get_json()
+    assert list(body) == ["number", "digits", "model"]
+    assert body["number"] == "1984"
+    assert body["model"] == METADATA["version"]
+    assert len(body["digits"]) == 4
+    for digit, reading in zip(nineteen_eighty_four, body["digits"], strict=True):
+        assert list(reading) == ["prediction", "probabilities", "pixels"]
+        alone = to_mnist(255 - digit)
+        assert reading["pixels"] == alone.ravel().tolist()
+        read_alone = post(client, {"image": csv(alone)}).get_json()
+        assert reading["prediction"] == read_alone["prediction"]
+        np.testing.assert_allclose(reading["probabilities"], read_alone["probabilities"], atol=2e-6)
+
+
+def test_a_png_without_number_or_with_number_false_is_read_as_one_digit_as_before(client, nineteen_eighty_four):
+    one = png_of(255 - np.pad(nineteen_eighty_four[0], 20))
+    without = post(client, {"png": one}).get_json()
+    assert list(without) == ["prediction", "probabilities", "model", "pixels"]
+    assert without["prediction"] == 1
+    assert post(client, {"png": one, "number": False}).get_json() == without
 
 
 def test_get_reports_health_and_model_metadata(client):
@@ -135,6 +169,7 @@ def test_other_methods_are_refused_with_405(client, method):
         (json.dumps({"image": "1,2,3"}).encode(), "image: expected 784 values, got 3"),
         (json.dumps({"images": []}).encode(), "images: the list is empty"),
         (json.dumps({"png": "@@"}).encode(), "png: not valid base64"),
+        (json.dumps({"png": "@@", "number": "yes"}).encode(), "number: expected true or false, got a string"),
     ],
 )
 def test_bad_input_gets_400_with_a_message(client, data, message):

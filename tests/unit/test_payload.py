@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digit.payload import MAX_IMAGES, BadRequest, parse_body
+from digit.payload import MAX_DIGITS, MAX_IMAGES, BadRequest, parse_body
+from digit.pixels import to_mnist, to_mnist_digits
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
 FORMS = "image: expected a string of 784 comma-separated numbers, a list of 784 numbers or a 28x28 list of lists"
@@ -232,3 +233,51 @@ def test_a_picture_too_large_is_refused_before_it_is_decoded():
         body({"png": base64.b64encode(buffer.getvalue()).decode()}),
         "png: the image is 1025x1024 pixels, more than the 1,048,576 pixels allowed",
     )
+
+
+def bars(count: int) -> np.ndarray:
+    """`count` upright bars of unequal heights on white paper, a gap between each: a number of 1s."""
+    paper = np.full((60, 12 * count + 8), 255, dtype=np.uint8)
+    for index in range(count):
+        paper[10 + index % 3 * 5 : 50, 8 + 12 * index : 12 + 12 * index] = 0
+    return paper
+
+
+def test_a_png_with_number_is_split_into_its_digits_left_to_right():
+    query = parse_body(body({"png": png(bars(3), "L"), "number": True}))
+    assert query.number and query.from_picture and not query.batch
+    assert query.images.shape == (3, 28, 28) and query.images.dtype == np.float32
+    np.testing.assert_array_equal(query.images, to_mnist_digits(bars(3)))
+
+
+@pytest.mark.parametrize("extra", [{}, {"number": False}], ids=["without", "false"])
+def test_a_png_without_number_is_one_digit_as_before(extra):
+    query = parse_body(body({"png": png(bars(3), "L"), **extra}))
+    assert not query.number and query.from_picture
+    np.testing.assert_array_equal(query.images, to_mnist(bars(3))[np.newaxis])
+
+
+def test_a_number_may_have_as_many_digits_as_the_limit():
+    assert parse_body(body({"png": png(bars(MAX_DIGITS), "L"), "number": True})).images.shape == (MAX_DIGITS, 28, 28)
+
+
+@pytest.mark.parametrize(
+    "request_,message",
+    [
+        ({"png": png(bars(2), "L"), "number": "true"}, "number: expected true or false, got a string"),
+        ({"png": png(bars(2), "L"), "number": 1}, "number: expected true or false, got a number"),
+        ({"png": png(bars(2), "L"), "number": None}, "number: expected true or false, got null"),
+        ({"image": csv(ONE), "number": True}, "number: only a picture (png) is read as a number, not image"),
+        ({"images": [csv(ONE)], "number": True}, "number: only a picture (png) is read as a number, not images"),
+        ({"image": csv(ONE), "number": "no"}, "number: expected true or false, got a string"),
+        (
+            {"png": png(bars(MAX_DIGITS + 1), "L"), "number": True},
+            f"png: {MAX_DIGITS + 1} digits found; a number is read up to {MAX_DIGITS} digits",
+        ),
+        ({"png": png(np.full((30, 90), 255), "L"), "number": True}, "png: the image has no ink: draw or write a digit"),
+        ({"png": "not base64!", "number": True}, "png: not valid base64"),
+    ],
+    ids=["text", "one", "null", "image", "images", "image-text", "too-many", "no-ink", "base64"],
+)
+def test_bad_numbers_are_explained(request_, message):
+    rejects(body(request_), message)
