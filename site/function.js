@@ -9,10 +9,13 @@
 const DEFAULT_RETRY_SECONDS = 10;
 // How long a request may take: Cloud Functions' own limit for one (deploy.sh keeps its default).
 const REQUEST_TIMEOUT_MS = 60000;
+// The most digits the page reads in a number: as many as the function reads in one (payload.py).
+export const MAX_DIGITS = 20;
 
-/** Reads a changing drawing through the function at `url`, reporting to onSent(pixels),
- * onAnswer({ prediction, probabilities, model, pixels }) and onProblem({ kind, ... }): an answer carries the
- * pixels it is about and the model version that read them. */
+/** Reads a changing drawing of one digit or several through the function at `url`, in one request, reporting
+ * to onSent(digits), onAnswer({ digits: [{ prediction, probabilities, pixels }, ...], model }) and
+ * onProblem({ kind, ... }): each digit's reading carries the pixels it is about, and the answer the model version
+ * that read them. */
 export class LiveReader {
   #url;
   #report;
@@ -22,7 +25,7 @@ export class LiveReader {
   #fetch;
   #setTimeout;
   #clearTimeout;
-  #readPixels = null; // gives the current drawing's 784 pixels; null when there is nothing to read
+  #readDigits = null; // gives the current drawing's digits, 784 pixels each; null when there is nothing to read
   #version = 0; // counts changes, so that an answer about an older drawing is recognised
   #timer;
   #busy = false;
@@ -50,16 +53,16 @@ export class LiveReader {
       .catch(() => null);
   }
 
-  /** The drawing changed; `readPixels` gives its pixels at the time it is sent. */
-  changed(readPixels) {
-    this.#readPixels = readPixels;
+  /** The drawing changed; `readDigits` gives its digits' pixels, left to right, at the time it is sent. */
+  changed(readDigits) {
+    this.#readDigits = readDigits;
     this.#version += 1;
     this.#sendIn(this.#delayMs);
   }
 
   /** The drawing is gone: nothing is sent, and an answer still on its way is dropped. */
   reset() {
-    this.#readPixels = null;
+    this.#readDigits = null;
     this.#version += 1;
     this.#clearTimeout(this.#timer);
   }
@@ -75,17 +78,21 @@ export class LiveReader {
       this.#sendWhenFree = true;
       return;
     }
-    if (!this.#readPixels) return;
+    if (!this.#readDigits) return;
     const version = this.#version;
-    const pixels = this.#readPixels();
-    this.#report.onSent(pixels);
+    const digits = this.#readDigits();
+    if (digits.length > MAX_DIGITS) {
+      this.#report.onProblem({ kind: "too-many", count: digits.length });
+      return;
+    }
+    this.#report.onSent(digits);
     this.#busy = true;
-    const slow = this.#setTimeout(() => this.#readPixels && this.#report.onProblem({ kind: "slow" }), this.#slowMs);
-    const { answer, problem } = await this.#ask(pixels);
+    const slow = this.#setTimeout(() => this.#readDigits && this.#report.onProblem({ kind: "slow" }), this.#slowMs);
+    const { answer, problem } = await this.#ask(digits);
     this.#clearTimeout(slow);
     this.#busy = false;
     if (version === this.#version) {
-      if (answer) this.#report.onAnswer({ ...answer, pixels });
+      if (answer) this.#report.onAnswer(answer);
       if (problem) this.#report.onProblem(problem);
       if (problem?.retryAfter) this.#sendIn(problem.retryAfter * 1000);
     }
@@ -95,14 +102,19 @@ export class LiveReader {
     }
   }
 
-  /** One request: { answer } or { problem }, never an exception. */
-  async #ask(pixels) {
-    const sent = await postJson(this.#fetch, this.#url, { image: pixels.join(",") }, this.#timeoutMs);
+  /** One request, `image` for one digit and `images` for several: { answer } or { problem }, never an exception. */
+  async #ask(digits) {
+    const texts = digits.map((pixels) => pixels.join(","));
+    const payload = texts.length === 1 ? { image: texts[0] } : { images: texts };
+    const sent = await postJson(this.#fetch, this.#url, payload, this.#timeoutMs);
     if (!sent) return { problem: { kind: "unreachable", url: this.#url } };
     const { response, body } = sent;
-    if (response.ok && isPrediction(body)) {
+    const [predictions, probabilities] =
+      texts.length === 1 ? [[body?.prediction], [body?.probabilities]] : [body?.predictions, body?.probabilities];
+    if (response.ok && areReadings(predictions, probabilities, digits.length)) {
       const model = typeof body.model === "string" ? body.model : null;
-      return { answer: { prediction: body.prediction, probabilities: body.probabilities, model } };
+      const read = digits.map((pixels, i) => ({ prediction: predictions[i], probabilities: probabilities[i], pixels }));
+      return { answer: { digits: read, model } };
     }
     const message = errorMessage(body);
     if (response.status === 503) {
@@ -152,14 +164,14 @@ function errorMessage(body) {
   return typeof body?.error === "string" ? body.error : "";
 }
 
-/** Whether a JSON body is a prediction the page can show: a digit and ten probabilities. */
-function isPrediction(body) {
+/** Whether an answer holds readings the page can show: `count` digits, each with ten probabilities. */
+function areReadings(predictions, probabilities, count) {
   return (
-    Number.isInteger(body?.prediction) &&
-    body.prediction >= 0 &&
-    body.prediction <= 9 &&
-    Array.isArray(body.probabilities) &&
-    body.probabilities.length === 10 &&
-    body.probabilities.every(Number.isFinite)
+    Array.isArray(predictions) &&
+    Array.isArray(probabilities) &&
+    predictions.length === count &&
+    probabilities.length === count &&
+    predictions.every((digit) => Number.isInteger(digit) && digit >= 0 && digit <= 9) &&
+    probabilities.every((each) => Array.isArray(each) && each.length === 10 && each.every(Number.isFinite))
   );
 }

@@ -1,8 +1,8 @@
 // Wiring: the pad's strokes go through the pixel contract to the function, its answers to the screen, the
-// buttons and keys to the pad, and a correction of the reading shown back to the function. The pad works at
-// once; the reader joins when the function's URL is known.
+// buttons and keys to the pad, and a correction of a digit shown back to the function. The pad works at once;
+// the reader joins when the function's URL is known.
 import { LiveReader, sendCorrection } from "./function.js";
-import { toMnist } from "./pixels.js";
+import { cleanInk, inkMap, labelDigits, toMnist } from "./pixels.js";
 import { Pad } from "./pad.js";
 import * as ui from "./ui.js";
 
@@ -32,6 +32,20 @@ let shown = null; // the answer on screen, with the pixels it read: what a corre
 
 const pad = new Pad(document.getElementById("pad"), readDrawing);
 
+/** The drawing's digits, left to right, 784 pixels each. The pixel contract splits the drawing as it looks on
+ * the pad; each digit's strokes (those whose first point is on it; a speck's go) are then rendered alone, so
+ * that each digit reaches the model with MNIST's stroke width, whatever its size beside the others. */
+function drawnDigits() {
+  const { image, starts } = pad.renderAsSeen();
+  const { labels, boxes } = labelDigits(cleanInk(inkMap(image.data, image.width, image.height)));
+  const strokes = boxes.map(() => []);
+  starts.forEach(([col, row], stroke) => strokes[labels[row * image.width + col] - 1]?.push(stroke));
+  return strokes.map((which) => {
+    const digit = pad.render(which);
+    return toMnist(digit.data, digit.width, digit.height);
+  });
+}
+
 /** Sends the drawing to be read, through the pixel contract, or empties the reading when nothing is drawn. */
 function readDrawing() {
   if (!reader) return; // nothing to ask yet, or nothing at all (a message says so)
@@ -41,10 +55,7 @@ function readDrawing() {
     ui.showNothing();
   } else {
     ui.showWaiting();
-    reader.changed(() => {
-      const image = pad.render();
-      return toMnist(image.data, image.width, image.height);
-    });
+    reader.changed(drawnDigits);
   }
 }
 
@@ -65,18 +76,17 @@ function showAnswer(answer) {
   ui.showAnswer(answer);
 }
 
-/** Sends "it was a `label`" about the reading on screen: exactly the pixels that were read. */
-async function correct(label) {
-  const about = shown;
-  if (!about) return;
-  const correction = { pixels: about.pixels, label, readAs: about.prediction, model: about.model };
-  const { problem } = await sendCorrection(url, correction);
-  ui.showCorrectionResult(label, problem);
+/** Sends "it was a `label`" about the digit `index` of the reading on screen: exactly the pixels read. */
+async function correct(label, index) {
+  if (!shown) return;
+  const { pixels, prediction } = shown.digits[index];
+  const { problem } = await sendCorrection(url, { pixels, label, readAs: prediction, model: shown.model });
+  ui.showCorrectionResult(label, index, problem);
 }
 
 const url = await givenUrl();
 if (isWebAddress(url)) {
-  reader = new LiveReader(url, { onSent: ui.showPreview, onAnswer: showAnswer, onProblem: ui.showProblem });
+  reader = new LiveReader(url, { onSent: ui.showSent, onAnswer: showAnswer, onProblem: ui.showProblem });
   ui.onCorrection(correct);
   reader.warmUp().then((health) => ui.collectCorrections(health?.corrections === true));
   if (!pad.isEmpty) readDrawing(); // drawn while the URL was being looked up

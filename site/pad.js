@@ -1,14 +1,16 @@
-// The drawing pad: pointer input (mouse, touch, pen) on a canvas, the strokes it records, undo, and a
-// rendering of those strokes for the model with an MNIST-like stroke width, whatever size they were drawn.
+// The drawing pad: pointer input (mouse, touch, pen) on a canvas, the strokes it records, undo, and two
+// renderings of those strokes: as the person sees them, for the pixel contract to split into digits, and each
+// digit's strokes for the model, with an MNIST-like stroke width whatever size they were drawn.
 
 const INK = "#14141f";
-const PAD_LINE_WIDTH = 0.035; // of the pad's side: the line the user sees
+const PAD_LINE_WIDTH = 0.035; // of the pad's height: the line the user sees
+const SEEN_SCALE = 200; // pixels per pad height, in the rendering as seen
 // For the model, the line width is a fraction of the strokes' bounding box (its longer side): once the
 // pixel contract has fitted the digit into 20 pixels, strokes are about 3 pixels wide, as in MNIST, and a
 // digit carries about as much ink as MNIST's digits of its class (tests/browser/test_drawing.py).
 const MODEL_LINE_WIDTH = 0.18;
 const MODEL_SPAN = 200; // pixels: the bounding box's longer side in the rendering for the model
-const MIN_SPAN = 0.01; // of the pad's side: a dot is rendered as if its strokes spanned this much
+const MIN_SPAN = 0.01; // of the pad's height: a dot is rendered as if its strokes spanned this much
 
 /** Draws strokes (lists of [x, y] points) in the context's current coordinates, with round ends. */
 function trace(context, strokes, lineWidth) {
@@ -42,7 +44,7 @@ export class Pad {
   #canvas;
   #context;
   #onChange;
-  #strokes = []; // each a list of [x, y] points, in fractions of the pad's side, so a resize keeps them
+  #strokes = []; // each a list of [x, y] points, in pad heights from its top left, so a resize keeps them
   #pointerId = null; // the pointer drawing the current stroke: a second finger is ignored
 
   constructor(canvas, onChange) {
@@ -78,11 +80,31 @@ export class Pad {
     this.#onChange();
   }
 
-  /** The strokes drawn again for the model, as ImageData: scaled so that their bounding box's longer side
-   * is MODEL_SPAN pixels, with a line width in proportion, so that a digit drawn small or large, with a
-   * thin or thick line, reaches the pixel contract with MNIST's stroke width. */
-  render() {
+  /** The strokes as the person sees them, as ImageData, SEEN_SCALE pixels to a pad height, so that what
+   * looks apart on the pad is apart here; and the pixel under each stroke's first point. Paper, half the
+   * drawing's height wide, surrounds it: more paper than ink, as the pixel contract expects of a picture. */
+  renderAsSeen() {
     const [left, top, right, bottom] = boundingBox(this.#strokes);
+    const margin = (bottom - top) / 2 + PAD_LINE_WIDTH;
+    const [x, y] = [left - margin, top - margin];
+    const canvas = new OffscreenCanvas(
+      Math.ceil((right + margin - x) * SEEN_SCALE),
+      Math.ceil((bottom + margin - y) * SEEN_SCALE),
+    );
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    context.setTransform(SEEN_SCALE, 0, 0, SEEN_SCALE, -x * SEEN_SCALE, -y * SEEN_SCALE);
+    trace(context, this.#strokes, PAD_LINE_WIDTH);
+    const pixel = ([px, py]) => [Math.floor((px - x) * SEEN_SCALE), Math.floor((py - y) * SEEN_SCALE)];
+    const starts = this.#strokes.map((stroke) => pixel(stroke[0]));
+    return { image: context.getImageData(0, 0, canvas.width, canvas.height), starts };
+  }
+
+  /** The strokes numbered in `which` (all by default) drawn again for the model, as ImageData: scaled so that
+   * their bounding box's longer side is MODEL_SPAN pixels, with a line width in proportion, so that a digit
+   * drawn small or large, with a thin or thick line, reaches the pixel contract with MNIST's stroke width. */
+  render(which = this.#strokes.keys()) {
+    const strokes = Array.from(which, (index) => this.#strokes[index]);
+    const [left, top, right, bottom] = boundingBox(strokes);
     const span = Math.max(right - left, bottom - top, MIN_SPAN);
     const scale = MODEL_SPAN / span;
     const margin = MODEL_LINE_WIDTH * MODEL_SPAN; // room for the line's width and its antialiased edge
@@ -92,7 +114,7 @@ export class Pad {
     );
     const context = canvas.getContext("2d", { willReadFrequently: true });
     context.setTransform(scale, 0, 0, scale, margin - left * scale, margin - top * scale);
-    trace(context, this.#strokes, MODEL_LINE_WIDTH * span);
+    trace(context, strokes, MODEL_LINE_WIDTH * span);
     return context.getImageData(0, 0, canvas.width, canvas.height);
   }
 
@@ -122,20 +144,21 @@ export class Pad {
   }
 
   #pointOf(event) {
-    return [event.offsetX / this.#canvas.clientWidth, event.offsetY / this.#canvas.clientHeight];
+    return [event.offsetX / this.#canvas.clientHeight, event.offsetY / this.#canvas.clientHeight];
   }
 
   /** Sizes the canvas's pixels to the screen's (sharp on high-DPI screens) and draws the strokes again. */
   #matchScreen() {
-    const side = Math.round(this.#canvas.clientWidth * devicePixelRatio);
-    this.#canvas.width = this.#canvas.height = side;
-    this.#context.setTransform(side, 0, 0, side, 0, 0); // draw in fractions of the side
+    const height = Math.round(this.#canvas.clientHeight * devicePixelRatio);
+    this.#canvas.width = Math.round(this.#canvas.clientWidth * devicePixelRatio);
+    this.#canvas.height = height;
+    this.#context.setTransform(height, 0, 0, height, 0, 0); // draw in pad heights
     this.#redraw();
   }
 
   /** Draws every stroke afresh (drawing only the new piece would leave beads where pieces overlap). */
   #redraw() {
-    this.#context.clearRect(0, 0, 1, 1);
+    this.#context.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
     trace(this.#context, this.#strokes, PAD_LINE_WIDTH);
   }
 }

@@ -212,10 +212,13 @@ export function labelDigits({ values, width }) {
 function inkRuns(values, width) {
   const runs = [];
   for (let row = 0; row * width < values.length; row++) {
-    for (let col = 0; col < width; col++) {
-      if (values[row * width + col] > 0 && (col === 0 || !(values[row * width + col - 1] > 0))) runs.push([row, col]);
-      if (values[row * width + col] > 0 && (col === width - 1 || !(values[row * width + col + 1] > 0))) {
-        runs.at(-1).push(col + 1);
+    let start = -1;
+    for (let col = 0; col <= width; col++) {
+      const inked = col < width && values[row * width + col] > 0;
+      if (inked && start < 0) start = col;
+      if (!inked && start >= 0) {
+        runs.push([row, start, col]);
+        start = -1;
       }
     }
   }

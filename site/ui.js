@@ -1,13 +1,18 @@
-// Everything the page writes on screen: the digit read, the ten probability bars, the preview of the pixels
-// sent, the row that corrects a reading, and messages. No other module changes the page's content.
+// Everything the page writes on screen: the digit or number read, each digit of a number with its 28x28 and how
+// sure the model is of it, the ten probability bars and the preview of one digit (the only one, or the one
+// chosen), the row that corrects that digit, and messages. No other module changes the page's content.
+import { MAX_DIGITS } from "./function.js";
 import { SIZE } from "./pixels.js";
 
 const reading = document.getElementById("reading");
 const digit = document.getElementById("prediction");
+const strip = document.getElementById("digits");
+const barsTitle = document.getElementById("bars-title");
 const bars = document.getElementById("probabilities");
 const preview = document.getElementById("preview").getContext("2d");
 const status = document.getElementById("status");
 const correction = document.getElementById("correction");
+const correctionTitle = document.getElementById("correction-title");
 
 // One row per digit: its label, a meter, and the probability in words.
 const rows = Array.from({ length: 10 }, (_, d) => {
@@ -31,7 +36,10 @@ const labels = Array.from({ length: 10 }, (_, d) => {
 });
 correction.querySelector(".labels").replaceChildren(...labels);
 let correctionsCollected = false;
-let correctable = false; // whether the reading shown may be corrected now: once, and not while sending
+let correctable = false; // whether the digit chosen may be corrected now: once, and not while sending
+let readings = []; // the digits of the reading on screen, left to right
+let chosen = 0; // the one the bars, the preview and the correction row are about
+let corrected = new Set(); // those corrected already, or being sent
 
 /** Lets the row be used, or not. Buttons are marked, never disabled, so that the keyboard's focus stays. */
 function setCorrectable(value) {
@@ -40,6 +48,8 @@ function setCorrectable(value) {
 }
 
 const setBusy = (busy) => reading.setAttribute("aria-busy", String(busy));
+const inWords = (probability) => `${Math.round(probability * 100)}%`;
+const nth = (index) => `digit ${index + 1}`;
 
 /** Marks the reading as out of date while the drawing changes: screen readers wait for the new one
  * (aria-busy) instead of announcing every reading on the way. */
@@ -47,26 +57,60 @@ export function showWaiting() {
   setBusy(true);
 }
 
-/** Shows the function's reading of the drawing, and clears any message; where corrections are collected,
- * offers to correct it. */
-export function showAnswer({ prediction, probabilities }) {
+/** Shows the function's reading of the drawing, and clears any message. A number's digits are shown one by
+ * one, each a button that chooses it; the least sure is chosen first. */
+export function showAnswer({ digits }) {
   setBusy(false);
-  digit.textContent = String(prediction);
-  rows.forEach(({ row, meter, percent }, d) => {
-    meter.value = probabilities[d];
-    percent.textContent = `${Math.round(probabilities[d] * 100)}%`;
-    row.classList.toggle("chosen", d === prediction);
-  });
+  readings = digits;
+  corrected = new Set();
+  digit.textContent = digits.map(({ prediction }) => prediction).join("");
+  digit.classList.toggle("long", digits.length > 4);
+  strip.hidden = digits.length === 1;
+  strip.replaceChildren(...digits.map(digitButton));
   say("");
   correction.hidden = !correctionsCollected;
-  setCorrectable(correctionsCollected);
+  const sureness = digits.map(({ prediction, probabilities }) => probabilities[prediction]);
+  choose(sureness.indexOf(Math.min(...sureness)));
+}
+
+/** A digit of a number as a button: its 28x28, the digit read and how sure the model is of it. */
+function digitButton({ prediction, probabilities, pixels }, index) {
+  const item = document.createElement("li");
+  const button = item.appendChild(Object.assign(document.createElement("button"), { type: "button" }));
+  const canvas = Object.assign(document.createElement("canvas"), { width: SIZE, height: SIZE });
+  show(canvas.getContext("2d"), pixels);
+  const sure = inWords(probabilities[prediction]);
+  button.append(canvas, Object.assign(document.createElement("span"), { textContent: `${prediction} ${sure}` }));
+  button.setAttribute("aria-label", `${nth(index)}: ${prediction}, ${sure} sure`);
+  button.addEventListener("click", () => choose(index));
+  return item;
+}
+
+/** Shows the bars and the pixels of digit `index` of the reading, and offers to correct it. */
+function choose(index) {
+  chosen = index;
+  const { prediction, probabilities, pixels } = readings[index];
+  rows.forEach(({ row, meter, percent }, d) => {
+    meter.value = probabilities[d];
+    percent.textContent = inWords(probabilities[d]);
+    row.classList.toggle("chosen", d === prediction);
+  });
+  show(preview, pixels);
+  strip.querySelectorAll("button").forEach((button, i) => button.setAttribute("aria-pressed", String(i === index)));
+  const number = readings.length > 1;
+  barsTitle.textContent = number ? `How sure it is of ${nth(index)}` : "How sure it is";
+  correctionTitle.textContent = number ? `Wrong? Digit ${index + 1}, read as ${prediction}, was:` : "Wrong? It was:";
+  setCorrectable(correctionsCollected && !corrected.has(index));
 }
 
 /** Empties the reading: no digit, empty bars, nothing to correct. */
 function clearAnswer() {
   correction.hidden = true;
   setCorrectable(false);
+  readings = [];
   digit.textContent = "";
+  strip.hidden = true;
+  strip.replaceChildren();
   rows.forEach(({ row, meter, percent }) => {
     meter.value = 0;
     percent.textContent = "";
@@ -74,11 +118,16 @@ function clearAnswer() {
   });
 }
 
-/** Shows the 28x28 pixels sent to the function, white ink on black as in MNIST. */
-export function showPreview(pixels) {
-  const image = preview.createImageData(SIZE, SIZE);
+/** Draws 28x28 pixels, white ink on black as in MNIST. */
+function show(context, pixels) {
+  const image = context.createImageData(SIZE, SIZE);
   pixels.forEach((level, i) => image.data.set([level, level, level, 255], 4 * i));
-  preview.putImageData(image, 0, 0);
+  context.putImageData(image, 0, 0);
+}
+
+/** Shows the pixels sent of a single digit in the preview (a number's digits are shown with its reading). */
+export function showSent(digits) {
+  if (digits.length === 1) show(preview, digits[0]);
 }
 
 /** Back to a blank page: nothing drawn, nothing read, nothing to say. */
@@ -103,25 +152,28 @@ export function collectCorrections(collected) {
   correctionsCollected = collected;
 }
 
-/** Calls `onChoose(label)` when a digit of the correction row is chosen, once for each reading: the row
- * then waits for showCorrectionResult. */
+/** Calls `onChoose(label, index)` when a digit of the correction row is chosen about digit `index` of the
+ * reading, once for each digit: the row then waits for showCorrectionResult. */
 export function onCorrection(onChoose) {
   labels.forEach((button, d) =>
     button.addEventListener("click", () => {
       if (!correctable) return;
       setCorrectable(false);
-      onChoose(d);
+      corrected.add(chosen);
+      onChoose(d, chosen);
     }),
   );
 }
 
-/** The correction was stored, or not (a problem from function.js's sendCorrection). */
-export function showCorrectionResult(label, problem) {
+/** The correction of digit `index` was stored, or not (a problem from function.js's sendCorrection). */
+export function showCorrectionResult(label, index, problem) {
+  const which = readings.length > 1 ? `${nth(index)} ` : "";
   if (!problem) {
-    say(`Thanks: stored as a ${label}.`, "thanks");
+    say(`Thanks: ${which}stored as a ${label}.`, "thanks");
     return;
   }
-  setCorrectable(true); // it may be tried again
+  corrected.delete(index); // it may be tried again
+  if (index === chosen) setCorrectable(true);
   const why =
     problem.kind === "unreachable"
       ? "the function cannot be reached"
@@ -137,7 +189,7 @@ function say(text, kind = "warning") {
 }
 
 /** A problem in words, for the person drawing. */
-function describe({ kind, given, url, message, retryAfter, status: code }) {
+function describe({ kind, given, url, message, retryAfter, status: code, count }) {
   const kept = "Your drawing is kept.";
   switch (kind) {
     case "no-function":
@@ -152,6 +204,8 @@ function describe({ kind, given, url, message, retryAfter, status: code }) {
       return `Cannot reach the function at ${url}: it may be down, or the address may be wrong. ${kept}`;
     case "refused":
       return `The function answered with an error (${code}${message ? `: ${message}` : ""}). ${kept}`;
+    case "too-many":
+      return `That is ${count} digits: a number is read up to ${MAX_DIGITS}. ${kept}`;
     default: // "garbled"
       return `The function's answer is not a reading of a digit: is this the right address? ${kept}`;
   }

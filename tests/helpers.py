@@ -1,6 +1,7 @@
 """What several test files send or expect: the README's digit, the page's text form, the messages for a body
-that is not a request, and a folder's files."""
+that is not a request, a folder's files, and the width of a digit's strokes."""
 
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -24,3 +25,11 @@ def csv(values: object, separator: str = ",") -> str:
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every file below `folder`, by its path there, with its content: what a staged or published page holds."""
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def stroke_width(pixels: object) -> float:
+    """The median length of the runs of ink (above half strength) along the rows and the columns of a 28x28
+    image: the width of its strokes, give or take the runs along a stroke."""
+    ink = np.asarray(pixels).reshape(28, 28) > 127
+    runs = [len(list(run)) for line in [*ink, *ink.T] for is_ink, run in groupby(line) if is_ink]
+    return float(np.median(runs))

@@ -1,5 +1,6 @@
 """The correction row in Chromium: shown after a reading where the function collects corrections, never where it
-does not; a click (or a key) stores exactly the pixels read; labelled and announced; fits a phone screen."""
+does not; a click (or a key) stores exactly the pixels read, of a number's digit the one chosen; labelled and
+announced; fits a phone screen."""
 
 import json
 import re
@@ -8,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from local import services
-from local.browser import DIGITS, draw
+from local.browser import DIGITS, draw, number
 from tests.versions import METADATA
 
 pytestmark = pytest.mark.browser
@@ -52,6 +53,37 @@ def test_a_click_stores_the_pixels_read_with_the_digit_chosen(open_page, collect
         draw(visit.page, DIGITS[1])
     sent = [request for request in visit.requests if request.method == "POST" and request.url.endswith("/corrections")]
     assert len(sent) == 1
+
+
+def test_a_digit_of_a_number_is_corrected_by_itself_with_its_own_pixels_each_digit_once(
+    open_page, collecting_url, stored
+):
+    visit = open_page(f"page/?api={collecting_url}", viewport={"width": 1000, "height": 760})
+    page = visit.page
+    draw(page, number("1984"))
+    assert visit.digit_shown() == "1984"
+    sent = visit.last_number_sent()
+    status = page.locator("#status")
+
+    page.get_by_role("button", name=re.compile(r"^digit 2: 9, \d+% sure$")).click()
+    expect(page.get_by_role("group", name="Wrong? Digit 2, read as 9, was:")).to_be_visible()
+    assert visit.preview() == sent[1]
+    page.get_by_role("button", name="It was a 7").click()
+    expect(status).to_have_text("Thanks: digit 2 stored as a 7.")
+    (record,) = stored()
+    assert (record["label"], record["read_as"], record["pixels"]) == (7, 9, sent[1])
+
+    page.get_by_role("button", name=re.compile("^digit 4: 4")).click()
+    expect(page.get_by_role("group", name="Wrong? Digit 4, read as 4, was:")).to_be_visible()
+    page.get_by_role("button", name="It was a 9").click()
+    expect(status).to_have_text("Thanks: digit 4 stored as a 9.")
+    assert sorted((r["label"], r["read_as"], r["pixels"] == sent[3]) for r in stored()) == [(7, 9, False), (9, 4, True)]
+
+    page.get_by_role("button", name=re.compile("^digit 2: 9")).click()  # corrected already: its row is spent
+    expect(page.get_by_role("button", name="It was a 5")).to_have_attribute("aria-disabled", "true")
+    page.get_by_role("button", name=re.compile("^digit 1: 1")).click()  # not yet: its row may be used
+    expect(page.get_by_role("button", name="It was a 5")).to_have_attribute("aria-disabled", "false")
+    assert len(stored()) == 2
 
 
 def test_the_row_works_from_the_keyboard_and_is_announced(open_page, collecting_url, stored):

@@ -2,7 +2,7 @@
 // drawing is sent when, what is shown, what is dropped.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LiveReader, sendCorrection } from "../../site/function.js";
+import { LiveReader, MAX_DIGITS, sendCorrection } from "../../site/function.js";
 
 const DELAY_MS = 100;
 const SLOW_MS = 2000;
@@ -37,13 +37,14 @@ class FakeClock {
   }
 }
 
-const drawing = (value) => () => new Uint8Array(784).fill(value);
+/** A drawing of one digit whose pixels are all `value`, or of several, one value each. */
+const drawing = (...values) => () => values.map((value) => new Uint8Array(784).fill(value));
 const imageOf = (request) => JSON.parse(request.init.body).image.split(",")[0];
 const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
 const prediction = (digit) => ({ prediction: digit, probabilities: Array.from({ length: 10 }, (_, d) => +(d === digit)) });
 const MODEL = "cnn-a497cee2f488";
 /** What the reader reports of the function's answer `digit` about drawing(value): the pixels it read too. */
-const answer = (digit, value) => ({ ...prediction(digit), model: MODEL, pixels: drawing(value)() });
+const answer = (digit, value) => ({ digits: [{ ...prediction(digit), pixels: drawing(value)()[0] }], model: MODEL });
 
 /** Lets the reader's awaits run: the answer is read, delivered, and the next request started. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -91,6 +92,43 @@ test("changes in quick succession are sent once, as the newest drawing, when the
   await settle();
   assert.deepEqual(seen.answers, [answer(7, 2)]);
   assert.deepEqual(seen.problems, []);
+});
+
+test("a number is sent as one batch of its digits, and each digit's reading comes with its pixels", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(1, 9, 8, 4));
+  clock.advance(DELAY_MS);
+  assert.equal(requests.length, 1);
+  const { images } = JSON.parse(requests[0].init.body);
+  assert.deepEqual(images.map((text) => text.split(",")[0]), ["1", "9", "8", "4"]);
+  assert.deepEqual(seen.sent, [drawing(1, 9, 8, 4)()]);
+  const readings = [1, 9, 8, 4].map(prediction);
+  const batch = { predictions: [1, 9, 8, 4], probabilities: readings.map((r) => r.probabilities), model: MODEL };
+  requests[0].resolve(json(200, batch));
+  await settle();
+  const pixels = drawing(1, 9, 8, 4)();
+  assert.deepEqual(seen.answers, [{ digits: readings.map((r, i) => ({ ...r, pixels: pixels[i] })), model: MODEL }]);
+});
+
+test("an answer about another number of digits than were sent is not a reading", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(1, 9));
+  clock.advance(DELAY_MS);
+  requests[0].resolve(json(200, { predictions: [1], probabilities: [prediction(1).probabilities], model: MODEL }));
+  await settle();
+  assert.deepEqual(seen.problems, [{ kind: "garbled" }]);
+  assert.deepEqual(seen.answers, []);
+});
+
+test("more digits than the function reads in a number are not sent, and their count is reported", async () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(...Array(MAX_DIGITS + 1).fill(1)));
+  clock.advance(DELAY_MS);
+  assert.equal(requests.length, 0);
+  assert.deepEqual(seen.problems, [{ kind: "too-many", count: MAX_DIGITS + 1 }]);
+  reader.changed(drawing(...Array(MAX_DIGITS).fill(1)));
+  clock.advance(DELAY_MS);
+  assert.equal(JSON.parse(requests[0].init.body).images.length, MAX_DIGITS);
 });
 
 test("one request at a time: a change waits for it, and its answer, now stale, is dropped", async () => {
@@ -209,7 +247,7 @@ test("a correction is posted to <url>/corrections with the pixels read, the labe
     sent.push({ url: String(url), init });
     return json(201, { stored: true, label: 7 });
   };
-  const pixels = drawing(9)();
+  const [pixels] = drawing(9)();
   const result = await sendCorrection("http://function.test", { pixels, label: 7, readAs: 1, model: MODEL }, { fetch });
   assert.deepEqual(result, { stored: true });
   assert.equal(sent[0].url, "http://function.test/corrections");
@@ -221,7 +259,7 @@ test("a correction is posted to <url>/corrections with the pixels read, the labe
 });
 
 test("a correction refused or unreachable becomes a problem, never an exception", async () => {
-  const correction = { pixels: drawing(9)(), label: 7, readAs: 1, model: MODEL };
+  const correction = { pixels: drawing(9)()[0], label: 7, readAs: 1, model: MODEL };
   const answering = (response) => ({ fetch: async () => response });
   assert.deepEqual(await sendCorrection("http://f.test", correction, answering(json(429, { error: "too many" }, { "Retry-After": "12" }))), {
     problem: { kind: "refused", status: 429, message: "too many", retryAfter: 12 },

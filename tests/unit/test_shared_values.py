@@ -5,6 +5,7 @@ import re
 
 from checkout import FUNCTION_ENV, ROOT, SITE
 from digit import pixels
+from digit.payload import MAX_DIGITS
 from digit.settings import Settings
 
 
@@ -30,3 +31,8 @@ def test_the_page_s_pixel_contract_has_the_function_s_constants():
     assert {name: float(value) for name, value in constants.items()} == {
         name: float(getattr(pixels, name)) for name in constants
     }
+
+
+def test_the_page_reads_numbers_of_as_many_digits_as_the_function():
+    page = (SITE / "function.js").read_text()
+    assert int(re.search(r"^export const MAX_DIGITS = (\d+);", page, re.MULTILINE)[1]) == MAX_DIGITS

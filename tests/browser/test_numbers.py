@@ -1,0 +1,85 @@
+"""Numbers drawn on the page as a person would, with the mouse and with a pen: read exactly, digit by digit, in
+one request, each digit shown with its pixels and how sure the model is of it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from digit.payload import MAX_DIGITS
+from local.browser import draw, draw_with_pen, number
+from tests.helpers import stroke_width
+
+pytestmark = pytest.mark.browser
+
+SHOWN = re.compile(r"(\d) (\d+)%")  # a digit of a number, as its button shows it: the digit and how sure
+
+
+def assert_read_as_sent(visit, digits: str) -> None:
+    """The page shows `digits`, read from one request that sent them all, each shown with the pixels sent."""
+    assert visit.digit_shown() == digits
+    sent = visit.last_number_sent()
+    assert len(sent) == len(digits)
+    shown = visit.digits_shown()
+    assert [pixels for _, pixels in shown] == sent
+    assert [SHOWN.fullmatch(text)[1] for text, _ in shown] == list(digits)
+    assert all(0 < int(SHOWN.fullmatch(text)[2]) <= 100 for text, _ in shown)
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize("digits,height", [("1984", 0.6), ("70", 0.6), ("42", 0.6), ("20260501", 0.4), ("3659", 0.5)])
+def test_a_number_drawn_with_the_mouse_is_read_exactly_in_one_request(visit, digits, height):
+    strokes = number(digits, height=height)
+    draw(visit.page, strokes)
+    assert_read_as_sent(visit, digits)
+    assert len(visit.readings_sent()) <= len(strokes)  # a request at most for each pause, never one for each digit
+
+
+def test_a_number_drawn_with_a_pen_is_read_exactly(visit):
+    draw_with_pen(visit.page, number("1984"))
+    assert_read_as_sent(visit, "1984")
+
+
+def test_a_phone_number_of_ten_digits_fits_on_the_pad_and_is_read(visit):
+    strokes = number("0612345678", height=0.3)
+    box = visit.page.locator("#pad").bounding_box()
+    assert max(x for stroke in strokes for x, _ in stroke) < box["width"] / box["height"]  # all of it on the pad
+    draw(visit.page, strokes)
+    assert_read_as_sent(visit, "0612345678")
+
+
+def test_each_digit_reaches_the_model_with_the_stroke_width_it_would_have_alone_whatever_its_size(visit):
+    """A small 1 beside a large 0, the two large, and the two small in a corner: the page renders each digit's
+    strokes for the model with a width relative to that digit, so that all reach it alike."""
+    sent = []
+    for strokes in (number("10", sizes=[0.5, 1]), number("10"), number("10", height=0.15, left=2.4)):
+        draw(visit.page, strokes)
+        assert visit.digit_shown() == "10"
+        sent.append(visit.last_number_sent())
+        visit.page.get_by_role("button", name="Clear").click()
+    for digit in range(2):
+        assert len({stroke_width(drawing[digit]) for drawing in sent}) == 1
+        masses = [sum(drawing[digit]) for drawing in sent]
+        assert max(masses) <= 1.05 * min(masses)
+
+
+def test_undoing_the_last_digit_of_a_number_leaves_a_digit_shown_as_a_digit(visit):
+    draw(visit.page, number("42"))
+    assert visit.digit_shown() == "42"
+    expect(visit.page.locator("#digits")).to_be_visible()
+    visit.page.get_by_role("button", name="Undo").click()
+    assert visit.digit_shown() == "4"
+    expect(visit.page.locator("#digits")).to_be_hidden()
+    expect(visit.page.locator("#bars-title")).to_have_text("How sure it is")
+    assert visit.preview() == visit.last_sent()
+
+
+def test_more_digits_than_a_number_may_have_are_not_sent_and_the_page_says_why(visit):
+    draw(visit.page, number("1" * (MAX_DIGITS + 1), height=0.3))
+    expect(visit.page.locator("#status")).to_have_text(
+        f"That is {MAX_DIGITS + 1} digits: a number is read up to {MAX_DIGITS}. Your drawing is kept."
+    )
+    assert visit.digit_shown() == ""
+    assert all(len(body.get("images", [])) <= MAX_DIGITS for body in visit.readings_sent())
+    visit.page.get_by_role("button", name="Undo").click()
+    assert visit.digit_shown() == "1" * MAX_DIGITS
