@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from digit.payload import MAX_DIGITS
-from local.browser import draw, draw_with_pen, number
+from local.browser import draw, draw_by_touch, draw_with_pen, number
 from tests.helpers import stroke_width
 
 pytestmark = pytest.mark.browser
@@ -83,3 +83,20 @@ def test_more_digits_than_a_number_may_have_are_not_sent_and_the_page_says_why(v
     assert all(len(body.get("images", [])) <= MAX_DIGITS for body in visit.readings_sent())
     visit.page.get_by_role("button", name="Undo").click()
     assert visit.digit_shown() == "1" * MAX_DIGITS
+
+
+def test_on_a_phone_a_number_is_drawn_by_finger_and_its_digits_fit_the_screen(open_page):
+    """The pad is square on a phone held upright: a year fits (a phone number wants the phone turned)."""
+    phone = open_page(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    draw_by_touch(phone.page, number("2026", height=0.3, left=0.05, gap=0.05))
+    assert_read_as_sent(phone, "2026")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 320
+    for button in phone.page.locator("#digits button").all():
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+
+
+def test_on_a_phone_turned_sideways_a_phone_number_fits_and_is_read(open_page):
+    phone = open_page(viewport={"width": 800, "height": 360}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    draw_by_touch(phone.page, number("0612345678", height=0.3))
+    assert_read_as_sent(phone, "0612345678")
