@@ -125,9 +125,10 @@ function show(context, pixels) {
   context.putImageData(image, 0, 0);
 }
 
-/** Shows the pixels sent of a single digit in the preview (a number's digits are shown with its reading). */
+/** Shows the pixels sent of a single digit in the preview; a number's are shown with its reading. */
 export function showSent(digits) {
   if (digits.length === 1) show(preview, digits[0]);
+  else preview.clearRect(0, 0, SIZE, SIZE);
 }
 
 /** Back to a blank page: nothing drawn, nothing read, nothing to say. */

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from digit.payload import MAX_DIGITS
+from local import services
 from local.browser import draw, draw_by_touch, draw_with_pen, number
 from tests.helpers import stroke_width
 
@@ -100,3 +101,18 @@ def test_on_a_phone_turned_sideways_a_phone_number_fits_and_is_read(open_page):
     phone = open_page(viewport={"width": 800, "height": 360}, device_scale_factor=2, is_mobile=True, has_touch=True)
     draw_by_touch(phone.page, number("0612345678", height=0.3))
     assert_read_as_sent(phone, "0612345678")
+
+
+def test_a_number_the_function_cannot_read_leaves_no_digit_of_it_on_screen(open_page):
+    visit = open_page(f"page/?api=http://127.0.0.1:{services.free_port()}")
+    four, two = number("42")[:2], number("42")[2:]
+    draw(visit.page, four)
+    expect(visit.page.locator("#status")).to_contain_text("Cannot reach the function")
+    assert visit.preview() == visit.last_sent()  # a digit alone: its pixels sent are shown, as ever
+    with visit.page.expect_request(lambda request: request.method == "POST" and '"images"' in request.post_data):
+        draw(visit.page, two)
+    assert len(visit.last_number_sent()) == 2
+    assert visit.digit_shown() == ""
+    assert set(visit.preview()) == {0}  # a number's digits are shown with its reading, which never came
+    expect(visit.page.locator("#digits")).to_be_hidden()
+    assert visit.ink_on_pad()
