@@ -2,11 +2,11 @@
 
 A request body is a JSON object with exactly one of `image` (one image), `images` (a batch) or `png` (a
 picture file, base64 or a data: URL, passed through the pixel contract here; with `"number": true`, split into
-the digits of a number first). An image may come as a string
-of 784 comma-separated numbers (what the page sends), as a list of 784 numbers, or as a 28x28 list of lists;
-each value is an ink level 0..255 in the pixel contract's form. Text of whole numbers (what the page and the
-client send) is read a whole batch at a time, in a few numpy passes over its characters; other forms in one
-numpy call an image; the slower value-by-value walk runs only to explain a rejection.
+the digits of a number first). An image may come as a string of 784 comma-separated numbers (what the page
+sends), as a list of 784 numbers, or as a 28x28 list of lists; each value is an ink level 0..255 in the pixel
+contract's form. Text of whole numbers (what the page and the client send) is read a whole batch at a time, in
+a few numpy passes over its characters; other forms in one numpy call an image; the slower value-by-value walk
+runs only to explain a rejection.
 """
 
 import base64
