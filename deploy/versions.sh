@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # deploy.sh's model versions: publishing weights/ as a version, pointing live.json at one, rolling it back,
-# and listing them (the README's "Model versions"). Sourced by deploy.sh, after deploy/common.sh.
+# and listing them (docs/model-versions.md). Sourced by deploy.sh, after deploy/common.sh.
 
 # The bucket's layout, as function/digit/artefact.py names it (tests/deploy checks that the two agree):
 # MODELS_PREFIX<version>/ holds a version's two files, MODELS_PREFIX live.json names the version served.
