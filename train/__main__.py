@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-# Training runs Keras on TensorFlow (tf.data feeds it); the function runs the same weights on JAX. The backend
+# Training runs Keras on TensorFlow (tf.data feeds it); the function runs the same weights in numpy. The backend
 # is fixed when Keras is first imported, so it is set here, whatever the environment says.
 os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides the progress bar
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     from train import corrections as sent
     from train import data as datasets
-    from train import export, fit, proxies, report, synthetic
+    from train import export, fit, proxies, report, synthetic, uci
 
     try:
         data = datasets.load(args.data, seed=args.seed)
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
     on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
+    on_uci = uci.measure(lambda images: model.predict(images, batch_size=256, verbose=0), uci.digits())
     if corrections is not None:
         corrections.report["accuracy_after"] = sent.accuracy(model, corrections)
     metadata = export.write(
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=seconds,
         corrections=corrections.report if corrections is not None else None,
         proxies=on_proxies,
+        uci=on_uci,
     )
     pictures = report.write(evaluation, data.x_test, data.y_test, args.report, title=metadata["version"])
     pictures.append(report.proxies(on_proxies, args.report / "proxies.png", title=metadata["version"]))
@@ -117,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"per digit: {' '.join(f'{d}:{a:.0%}' for d, a in enumerate(evaluation.per_class_accuracy))}")
     print(proxies.summary(on_proxies))
+    print(uci.summary(on_uci))
     if corrections is not None:
         print(sent.comparison(corrections.report))
     print(f"wrote {args.out}/ ({metadata['weights_bytes']:,} bytes of weights, version {metadata['version']})")

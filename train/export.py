@@ -36,6 +36,7 @@ def write(
     seconds: float,
     corrections: dict | None = None,
     proxies: dict | None = None,
+    uci: dict | None = None,
 ) -> dict:
     """Saves WEIGHTS_FILE and METADATA_FILE into `out` and returns the metadata."""
     out.mkdir(parents=True, exist_ok=True)
@@ -63,6 +64,7 @@ def write(
             "batch_size": recipe.batch_size,
             "augmentation": recipe.augment,
             "synthetic": recipe.synthetic,
+            "label_smoothing": recipe.label_smoothing,
             "seed": seed,
             "seconds": round(seconds, 1),
             "machine": machine(),
@@ -71,6 +73,8 @@ def write(
     }
     if proxies is not None:
         metadata["proxies"] = proxies
+    if uci is not None:
+        metadata["uci_digits"] = uci  # evaluation only: never trained on
     if corrections is not None:
         metadata["corrections"] = corrections
     (out / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")

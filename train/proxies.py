@@ -1,7 +1,8 @@
 """Proxy sets: how the model reads handwriting it was never trained on, built here from what the project may
 use (no other handwriting dataset, which is for evaluation only): the test digits as low-resolution scans,
-digits in the handwriting fonts held out of training, and fresh drawings of the continental styles, each
-also at low resolution. Their seeds differ from training's, so no picture here was trained on."""
+digits in the handwriting fonts held out of training, fresh drawings of the continental styles and of the
+writing habits (hooks, serifs, curls and loops), each also at low resolution. Their seeds differ from
+training's, so no picture here was trained on."""
 
 import keras
 import numpy as np
@@ -12,6 +13,7 @@ from train import fit, synthetic
 SEED = 1000  # training's seeds are small: these drawings are others
 FONT_COPIES = 4
 STYLE_COPIES = 40
+HABIT_COPIES = 40
 # The scans the low-resolution sets imitate: 8x8, enlarged smoothly, with the digit's box padded square or
 # stretched to fill it (as size-normalising scanners did), and 12x12 enlarged as blocks.
 SCANS = {
@@ -27,6 +29,7 @@ def sets(x_test: np.ndarray, y_test: np.ndarray) -> dict[str, tuple[np.ndarray, 
     found = {f"test digits {name}": (low(x_test, *scan), y_test) for name, scan in SCANS.items()}
     drawn = {"held-out fonts": synthetic.font_digits(synthetic.handwriting_fonts(held_out=True), FONT_COPIES, rng)}
     drawn["continental styles"] = synthetic.styled_digits(STYLE_COPIES, rng)
+    drawn["hooks and curls"] = synthetic.habit_digits(HABIT_COPIES, rng)
     for name, (images, labels) in drawn.items():
         found[name] = (images, labels)
         for scan in ("at 8x8", "at 8x8, stretched"):

@@ -12,6 +12,7 @@ import pytest
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from tests.versions import load_files
+from train import fit, synthetic
 
 
 def train(*args: str) -> subprocess.CompletedProcess:
@@ -36,10 +37,12 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["arch"] == "cnn3" and metadata["version"] == f"cnn3-{sha256(weights)[:12]}"
     made = metadata["data"]["synthetic"]
     assert made["kind"] == "all" and made["fonts"] and made["font_digits"] > 0 and made["styled_digits"] > 0
-    assert made["low_resolution_copies"] == 1000 + made["font_digits"] + made["styled_digits"]
+    assert made["habit_digits"] == 10 * synthetic.HABIT_COPIES
+    assert made["low_resolution_copies"] == 1000 + made["font_digits"] + made["styled_digits"] + made["habit_digits"]
     assert metadata["data"]["train_images"] == 2 * made["low_resolution_copies"]
     assert metadata["data"]["test_images"] == 1000
     assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
+    assert metadata["training"]["label_smoothing"] == fit.RECIPES["cnn3"].label_smoothing > 0
     assert metadata["training"]["synthetic"] == "all"
     assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
     assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
@@ -72,6 +75,7 @@ def test_the_proxy_sets_are_reported_per_digit(trained):
         "test digits at 8x8", "test digits at 8x8, stretched", "test digits at 12x12",
         "held-out fonts", "held-out fonts at 8x8", "held-out fonts at 8x8, stretched",
         "continental styles", "continental styles at 8x8", "continental styles at 8x8, stretched",
+        "hooks and curls", "hooks and curls at 8x8", "hooks and curls at 8x8, stretched",
     ]  # fmt: skip
     for name, result in measured.items():
         assert result["images"] > 0 and 0 <= result["accuracy"] <= 1
@@ -80,6 +84,16 @@ def test_the_proxy_sets_are_reported_per_digit(trained):
     assert measured["test digits at 8x8"]["images"] == 1000
     styles = measured["continental styles"]["per_class_accuracy"]
     assert [digit for digit, accuracy in enumerate(styles) if accuracy is not None] == [1, 4, 7, 9]
+    assert None not in measured["hooks and curls"]["per_class_accuracy"]  # every digit is drawn with its habits
+
+
+def test_the_uci_digits_are_measured_for_evaluation_and_their_confidence_with_them(trained):
+    out, _, stdout = trained
+    measured = json.loads((out / METADATA_FILE).read_text())["uci_digits"]
+    assert measured["images"] == 1797 and len(measured["per_class_accuracy"]) == 10
+    assert 0 <= measured["confidently_wrong"] <= measured["wrong"] == round(1797 * (1 - measured["accuracy"]))
+    assert 0 <= measured["calibration_error"] <= 1
+    assert f"UCI digits (evaluation only): {measured['accuracy']:.1%}" in stdout
 
 
 def test_the_mlp_baseline_trains_too(tmp_path):

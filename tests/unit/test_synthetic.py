@@ -75,3 +75,44 @@ def test_the_proxy_drawings_are_none_of_the_drawings_trained_on():
     trained = {image.tobytes() for image in training}
     assert len(drawings) == proxies.STYLE_COPIES * len(synthetic.STYLES)
     assert not [image for image in drawings if image.tobytes() in trained]
+
+
+@pytest.mark.parametrize("habit", synthetic.HABITS)
+@pytest.mark.parametrize("end", [0, -1])
+def test_a_habit_is_small_and_at_the_end_of_the_stroke_it_finishes(habit, end):
+    stroke = [(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)]  # drawn downwards: it starts at the top, ends at the foot
+    tip = np.array(stroke[end])
+    for seed in range(20):
+        finished, added = synthetic._finished(stroke, end, habit, np.random.default_rng(seed))
+        new = [point for point in finished if point not in stroke] + [point for extra in added for point in extra]
+        assert new, "the habit adds to the drawing"
+        assert max(np.hypot(*(np.array(point) - tip)) for point in new) <= 0.25  # small, beside a digit of 0.8
+        if habit == "serif":
+            assert finished == stroke and len(added) == 1  # a stroke of its own, across the end
+        else:  # the stroke goes on from where it ended
+            kept = finished[: len(stroke)] if end == -1 else finished[-len(stroke) :]
+            assert added == [] and kept == stroke
+
+
+def test_a_loop_where_a_stroke_turns_is_small_and_closed():
+    corner = [(0.2, 0.14), (0.8, 0.14), (0.45, 0.9)]
+    looped = synthetic._looped(corner, 1, np.random.default_rng(0))
+    loop = looped[1:-1]
+    assert looped[0] == corner[0] and looped[-1] == corner[-1] and len(loop) == 12
+    assert np.allclose(loop[0], loop[-1]) and np.allclose(loop[0], corner[1])  # it leaves and returns at the turn
+    assert max(np.hypot(x - 0.8, y - 0.14) for x, y in loop) <= 0.08
+
+
+def test_habit_digits_draw_every_digit_with_its_label():
+    images, labels = synthetic.habit_digits(4, np.random.default_rng(0))
+    assert labels.tolist() == [digit for digit in range(10) for _ in range(4)]
+    assert images.shape == (40, SIZE, SIZE) and all(image.max() > 128 for image in images)
+    np.testing.assert_array_equal(images, synthetic.habit_digits(4, np.random.default_rng(0))[0])
+
+
+def test_the_hooks_and_curls_measured_on_are_none_of_those_trained_on():
+    training = synthetic.habit_digits(synthetic.HABIT_COPIES, np.random.default_rng(0))[0]
+    measured = proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))["hooks and curls"]
+    trained = {image.tobytes() for image in training}
+    assert len(measured[0]) == proxies.HABIT_COPIES * 10 and sorted(set(measured[1].tolist())) == list(range(10))
+    assert not [image for image in measured[0] if image.tobytes() in trained]
