@@ -195,7 +195,7 @@ function describe({ kind, given, url, message, retryAfter, status: code, count }
   switch (kind) {
     case "no-function":
       return given === null
-        ? "No function to ask: add ?api= and the function's URL to this page's address, or write site/config.js."
+        ? "No function to ask: add ?api= and the function's URL to this page's address, or serve the page with a config.js that names it."
         : `“${given}” is not an http:// or https:// address: check ?api= in this page's address.`;
     case "slow":
       return `Waiting for the function: it may be starting up, which takes a few seconds after a quiet spell. ${kept}`;

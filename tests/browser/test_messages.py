@@ -41,7 +41,8 @@ def test_without_config_js_or_api_the_page_says_how_to_name_the_function(open_pa
     visit = open_page("unconfigured/")
     status = visit.page.locator("#status")
     expect(status).to_have_text(
-        "No function to ask: add ?api= and the function's URL to this page's address, or write site/config.js."
+        "No function to ask: add ?api= and the function's URL to this page's address, or serve the page with a "
+        "config.js that names it."
     )
     draw(visit.page, DIGITS[7])
     assert visit.ink_on_pad()
