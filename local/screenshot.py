@@ -1,5 +1,6 @@
 """Takes the README's screenshot from the real thing: the local stack (storage emulator, function, page),
-and a 7 drawn with the mouse, read by the function, with the row that corrects a misreading.
+and a year drawn with the mouse, read by the function as a number, each digit shown with how sure it is,
+and the row that corrects a misread digit.
 
     make screenshot        # = .venv/bin/python -m local.screenshot docs/screenshot.png
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from local.browser import DIGITS, draw, launch
+from local.browser import draw, launch, number
 from local.stack import free_ports, start_stack
 
 
@@ -20,9 +21,9 @@ def take(page_url: str, output: Path) -> None:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 900, "height": 640})
         page.goto(page_url)
-        draw(page, DIGITS[7])
+        draw(page, number("1984", height=0.6))
         expect(page.locator("#reading")).to_have_attribute("aria-busy", "false")
-        expect(page.locator("#prediction")).to_have_text("7")
+        expect(page.locator("#prediction")).to_have_text("1984")
         expect(page.locator("#correction")).to_be_visible()  # the demo's function collects corrections
         page.screenshot(path=output, full_page=True)
         browser.close()
