@@ -66,7 +66,7 @@ DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --
 demo: $(INSTALLED) $(FUNCTION_INSTALLED)
 	$(BIN)/python -m local $(DEMO_PORTS)
 
-# The README's screenshot, taken from the real page with a digit drawn (the tests never rewrite it).
+# The README's screenshot, taken from the real page with a number drawn (the tests never rewrite it).
 screenshot: $(INSTALLED) $(FUNCTION_INSTALLED) tools
 	$(BIN)/python -m local.screenshot docs/screenshot.png
 
