@@ -28,8 +28,7 @@ export function roundHalfUp(value) {
 
 const range = (length) => Array.from({ length }, (_, i) => i);
 const sum = (values) => values.reduce((total, value) => total + value, 0);
-// Loops, not reduce or typed arrays' from and map with a callback: a drawing is tens of thousands of pixels, read
-// as the person draws, and V8 runs a plain loop over them several times faster.
+// Plain loops over a drawing's pixels: V8 runs them several times faster than reduce, or from and map.
 function max(values) {
   let highest = -Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] > highest) highest = values[i];
