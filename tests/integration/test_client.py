@@ -25,6 +25,13 @@ NUMBER = re.compile(r"(.+): (\d+) \((.+)\)")  # FILE: NUMBER (DIGIT: PROBABILITY
 DIGIT = re.compile(r"(\d): (\d+) %")
 
 
+def run_client(*arguments: str) -> subprocess.CompletedProcess:
+    """`python -m client` as a person runs it, from the checkout."""
+    return subprocess.run(
+        [sys.executable, "-m", "client", *arguments], cwd=checkout.ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
 @pytest.fixture(scope="module")
 def digit_pictures(mnist_sample) -> dict[int, Image.Image]:
     """A real MNIST 7, 2 and 3, as light ink on a dark background, each 280x280."""
@@ -44,13 +51,7 @@ def test_pngs_and_jpegs_of_any_size_and_either_polarity_are_read(digit_pictures,
     photo.save(tmp_path / "three-photo.jpg", quality=85)
     files = [str(tmp_path / name) for name in ("seven.png", "two.jpg", "three-photo.jpg")]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "client", *files, "--url", function_url],
-        cwd=checkout.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_client(*files, "--url", function_url)
 
     assert (result.returncode, result.stderr) == (0, "")
     lines = [ANSWER.fullmatch(line) for line in result.stdout.splitlines()]
@@ -119,13 +120,7 @@ def test_pictures_of_numbers_are_read_with_each_digit_s_probability(number_pictu
     photo.save(tmp_path / "photo.jpg", quality=90)
     files = [str(tmp_path / name) for name in ("year.png", "seven.png", "photo.jpg")]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "client", "--number", *files, "--url", function_url],
-        cwd=checkout.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_client("--number", *files, "--url", function_url)
 
     assert (result.returncode, result.stderr) == (0, "")
     lines = [NUMBER.fullmatch(line) for line in result.stdout.splitlines()]
