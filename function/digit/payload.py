@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from digit import picture_files
-from digit.pixels import SIZE, EmptyImageError, to_mnist, to_mnist_digits
+from digit.pixels import SIZE, EmptyImageError, ScatteredInkError, to_mnist, to_mnist_digits
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
@@ -145,7 +145,7 @@ def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray
     try:
         with LARGE_READS_AT_ONCE:
             return contract(picture_files.decode(data)).astype(np.float32)
-    except (picture_files.ImageError, EmptyImageError) as error:
+    except (picture_files.ImageError, EmptyImageError, ScatteredInkError) as error:
         raise BadRequest(f"png: {error}") from error
 
 

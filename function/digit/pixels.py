@@ -50,12 +50,21 @@ MIN_CONTRAST = 32
 SPECK = 0.15
 LOW = 0.4
 OVERLAP = 0.5
+# The most runs of ink along the rows (see ink_runs) that a picture may have to be split: a number of 20 digits
+# written large in a picture at the function's size limit has a few thousand; noise or a fine pattern has
+# hundreds of thousands, each a step of the split's Python loops, seconds of a vCPU. The page's port has no such
+# limit: it splits only the drawings of its own pad, far smaller.
+MAX_INK_RUNS = 50_000
 
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 
 class EmptyImageError(ValueError):
     """The picture holds no ink: there is no digit to read."""
+
+
+class ScatteredInkError(ValueError):
+    """The picture's ink is in too many pieces to be split into the digits of a number."""
 
 
 def round_half_up(values: np.ndarray) -> np.ndarray:
@@ -155,7 +164,8 @@ def to_mnist_digits(image: np.ndarray) -> np.ndarray:
     """The pixel contract for a number: any picture of digits side by side → (N, 28, 28) uint8, one field per
     digit, left to right. Each digit's strongest ink is stretched to 255, as a picture of it alone would be.
 
-    Raises EmptyImageError when there is no ink, ValueError when the array is not an image."""
+    Raises EmptyImageError when there is no ink, ScatteredInkError when it is in too many pieces, ValueError
+    when the array is not an image."""
     return np.stack([place(stretch(piece)) for piece in split(clean_ink(ink_map(image)))])
 
 
@@ -174,6 +184,9 @@ def label_digits(ink: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
     (specks, dashes, dots); and each digit's box, as [top, bottom, left, right], its first and last row and
     column."""
     runs = ink_runs(ink)
+    if len(runs) > MAX_INK_RUNS:
+        pieces = f"{len(runs):,} runs along the rows, at most {MAX_INK_RUNS:,}"
+        raise ScatteredInkError(f"the ink is in too many pieces to be a number ({pieces})")
     marks = mark_of_run(runs)
     digit_of_mark = digits_of_marks(boxes_of(marks, max(marks) + 1, runs))
     digits = [digit_of_mark[mark] for mark in marks]

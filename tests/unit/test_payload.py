@@ -276,8 +276,12 @@ def test_a_number_may_have_as_many_digits_as_the_limit():
         ),
         ({"png": png(np.full((30, 90), 255), "L"), "number": True}, "png: the image has no ink: draw or write a digit"),
         ({"png": "not base64!", "number": True}, "png: not valid base64"),
+        (
+            {"png": png(np.tile(np.array([0, 255], np.uint8), (101, 500)), "L"), "number": True},
+            "png: the ink is in too many pieces to be a number (50,500 runs along the rows, at most 50,000)",
+        ),
     ],
-    ids=["text", "one", "null", "image", "images", "image-text", "too-many", "no-ink", "base64"],
+    ids=["text", "one", "null", "image", "images", "image-text", "too-many", "no-ink", "base64", "scattered"],
 )
 def test_bad_numbers_are_explained(request_, message):
     rejects(body(request_), message)

@@ -4,7 +4,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digit.pixels import FIT, EmptyImageError, clean_ink, ink_map, label_digits, split, to_mnist, to_mnist_digits
+from digit.pixels import (
+    FIT,
+    MAX_INK_RUNS,
+    EmptyImageError,
+    ScatteredInkError,
+    clean_ink,
+    ink_map,
+    label_digits,
+    split,
+    to_mnist,
+    to_mnist_digits,
+)
 
 Stroke = list[tuple[float, float]]  # (x, y) points
 
@@ -126,3 +137,18 @@ def test_digits_that_touch_are_read_as_one_digit():
 def test_a_picture_without_ink_has_no_number_to_read(picture):
     with pytest.raises(EmptyImageError):
         to_mnist_digits(picture)
+
+
+def ink_in_runs(runs: int, per_row: int = 500) -> np.ndarray:
+    """Dark ink on white paper in `runs` runs along the rows: `per_row` one-pixel dots a row, a blank column
+    between them, each row of dots a blank row apart."""
+    paper = np.full((2 * (runs // per_row + 1), 2 * per_row), 255, dtype=np.uint8)
+    for run in range(runs):
+        paper[2 * (run // per_row), 2 * (run % per_row)] = 0
+    return paper
+
+
+def test_ink_in_more_pieces_than_a_number_has_is_refused_before_it_is_split():
+    with pytest.raises(ScatteredInkError, match=f"{MAX_INK_RUNS + 1:,} runs along the rows, at most {MAX_INK_RUNS:,}"):
+        to_mnist_digits(ink_in_runs(MAX_INK_RUNS + 1))
+    assert len(label_digits(clean_ink(ink_map(ink_in_runs(MAX_INK_RUNS))))[1]) > 0  # as many as that are split
