@@ -57,6 +57,13 @@ def png_bomb(width: int, height: int) -> bytes:
 
 
 BOMBS = [png_bomb(50_000, 50_000), png_bomb(1, 2**31 - 1), png_bomb(2**31 - 1, 1), png_bomb(1025, 1025)]
+# Ink in more pieces than a number has, read as a number or as a digit: noise, and one-pixel stripes.
+SCATTERED = [
+    png_bytes(Image.fromarray(np.random.default_rng(0).integers(0, 256, (400, 400), dtype=np.uint8))),
+    png_bytes(Image.fromarray(np.tile(np.array([0, 255], np.uint8), (300, 300)))),
+]
+# How a picture may say whether it is a number: absent, a boolean, or something else.
+NUMBER_FIELDS = [{}, {"number": True}, {"number": False}, {"number": "true"}, {"number": None}, {"number": [1]}]
 NAN_SPELLINGS = ["nan", "NaN", "-nan", "NAN", "Infinity", "-Infinity", "inf", "-inf", "INF", "1e999", "-1e999"]
 ODD_TOKENS = NAN_SPELLINGS + [
     "-0", "-0.0", "+0", "1e2", "2.55e2", "0x1F", "1_0", "", " ", "+", "-", "--1", "1e", ".", "1.2.3",
@@ -173,7 +180,7 @@ def junk(draw) -> Case:
 
 @st.composite
 def pictures(draw, digit_png: bytes) -> Case:
-    data = draw(st.sampled_from([digit_png, *BOMBS, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"]))
+    data = draw(st.sampled_from([digit_png, *BOMBS, *SCATTERED, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"]))
     text = base64.b64encode(data).decode()
     cut = draw(st.sampled_from(["whole", "truncated", "data url", "bad padding"]))
     if cut == "truncated":
@@ -182,7 +189,7 @@ def pictures(draw, digit_png: bytes) -> Case:
         text = "data:image/png;base64," + text
     elif cut == "bad padding":
         text = text.rstrip("=") + "="
-    return Case(f"picture ({cut})", encoded({"png": text}))
+    return Case(f"picture ({cut})", encoded({"png": text, **draw(st.sampled_from(NUMBER_FIELDS))}))
 
 
 @st.composite
