@@ -1,6 +1,6 @@
 """Digits finished as many people finish them, drawn upright with the mouse: a 6 whose top ends in a curl or a
 hook, and a 9 whose tail ends in a curl. The model trained before these habits were drawn for it
-(train/synthetic.py) gave three of these four less than SURE, an 8 close behind: each must now be read, and
+(train/synthetic.py) gave three of these four less than SURE: each must now be read, and
 surely. A 9 whose curl to the right is larger still is read as an 8 (docs/training.md)."""
 
 import math
