@@ -76,6 +76,13 @@ class FakeCloud:
             timeout=180,  # a check may wait two minutes for the function
         )
 
+    def assert_refused(self, flags: list[str], message: str) -> None:
+        """./deploy.sh with `flags` exits 2 with `message` and the pointer to --help, before calling gcloud."""
+        result = self.deploy(*flags)
+        assert result.returncode == 2
+        assert result.stderr == f"deploy.sh: {message}\nRun ./deploy.sh --help for the options.\n"
+        assert self.calls() == []
+
     def start(self, *flags: str) -> subprocess.Popen:
         """Starts ./deploy.sh as deploy does, its output to be read as it comes."""
         return subprocess.Popen(

@@ -293,11 +293,7 @@ def test_a_dry_run_never_asks_the_function(cloud, working_url):
     ],
 )
 def test_check_takes_the_flags_that_find_the_function_only(cloud, flags, message):
-    result = cloud.deploy(*flags)
-
-    assert result.returncode == 2
-    assert result.stderr == f"deploy.sh: {message}\nRun ./deploy.sh --help for the options.\n"
-    assert cloud.calls() == []
+    cloud.assert_refused(flags, message)
 
 
 def test_the_check_sends_the_readme_s_1():

@@ -256,11 +256,7 @@ def test_a_missing_gcloud_is_reported_before_anything_runs(cloud, tmp_path):
     ],
 )
 def test_bad_flags_are_refused_before_anything_runs(cloud, flags, message):
-    result = cloud.deploy(*flags)
-
-    assert result.returncode == 2
-    assert result.stderr == f"deploy.sh: {message}\nRun ./deploy.sh --help for the options.\n"
-    assert cloud.calls() == []
+    cloud.assert_refused(flags, message)
 
 
 def test_a_fraction_of_a_vcpu_serves_one_request_at_a_time(cloud):

@@ -215,11 +215,7 @@ def test_version_commands_need_a_deployed_bucket(cloud):
     ],
 )
 def test_bad_version_commands_are_refused_before_anything_runs(cloud, arguments, message):
-    result = cloud.deploy(*arguments)
-
-    assert result.returncode == 2
-    assert result.stderr == f"deploy.sh: {message}\nRun ./deploy.sh --help for the options.\n"
-    assert cloud.calls() == []
+    cloud.assert_refused(arguments, message)
 
 
 def test_deploy_sh_names_the_bucket_layout_as_the_function_does():
