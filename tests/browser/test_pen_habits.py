@@ -1,8 +1,9 @@
 """Digits finished as many people finish them, drawn upright with the mouse: a 6 whose top ends in a curl or a
-hook, and a 9 whose tail ends in a curl. A plain 6 with a small hook at its top was read as an 8 at 100 %, and a 9
-with a small curl at its tail as an 8, by the model trained before these habits were drawn for it
-(train/synthetic.py); it gave three of the four larger habits here less than SURE: each must now be read, and
-surely. A 9 whose curl to the right is larger still is read as an 8 (docs/training.md)."""
+hook, and a 9 whose tail ends in a curl. The issue behind them saw a plain 6 with a small hook read as an 8 at
+100 %, and a 9 with a small curl read as an 8. Of the habits here, the model trained before they were drawn for it
+(train/synthetic.py) gave the larger curl and hook of the 6 and the 9's curl to the right less than SURE; the small
+hooks of the 6, which it read right too, hold the common case. Each must now be read, and surely. A 9 whose curl
+to the right is larger still is read as an 8 (docs/training.md)."""
 
 import math
 
