@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from digit import picture_files
-from digit.pixels import SIZE, EmptyImageError, ScatteredInkError, to_mnist, to_mnist_digits
+from digit.pixels import SIZE, EmptyImageError, ScatteredInkError, TooManyDigitsError, to_mnist, to_mnist_digits
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
@@ -127,10 +127,7 @@ def picture(value: object) -> np.ndarray:
 def number_picture(value: object) -> np.ndarray:
     """A picture file of a number, as for `picture`, split into its digits → (N, 28, 28) float32, left to
     right, N at most MAX_DIGITS."""
-    digits = _through_contract(value, to_mnist_digits)
-    if len(digits) > MAX_DIGITS:
-        raise BadRequest(f"png: {len(digits)} digits found; a number is read up to {MAX_DIGITS} digits")
-    return digits
+    return _through_contract(value, lambda image: to_mnist_digits(image, MAX_DIGITS))
 
 
 def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -145,7 +142,7 @@ def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray
     try:
         with LARGE_READS_AT_ONCE:
             return contract(picture_files.decode(data)).astype(np.float32)
-    except (picture_files.ImageError, EmptyImageError, ScatteredInkError) as error:
+    except (picture_files.ImageError, EmptyImageError, ScatteredInkError, TooManyDigitsError) as error:
         raise BadRequest(f"png: {error}") from error
 
 

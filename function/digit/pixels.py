@@ -67,6 +67,13 @@ class ScatteredInkError(ValueError):
     """The picture's ink is in too many pieces to be split into the digits of a number."""
 
 
+class TooManyDigitsError(ValueError):
+    """The picture holds more digits than the number read may have."""
+
+    def __init__(self, count: int, most: int):
+        super().__init__(f"{count} digits found; a number is read up to {most} digits")
+
+
 def round_half_up(values: np.ndarray) -> np.ndarray:
     """Rounds .5 upwards, as JavaScript's Math.round does (numpy rounds half to even)."""
     return np.floor(values + 0.5)
@@ -160,35 +167,32 @@ def to_mnist(image: np.ndarray) -> np.ndarray:
     return place(clean_ink(ink_map(image)))
 
 
-def to_mnist_digits(image: np.ndarray) -> np.ndarray:
+def to_mnist_digits(image: np.ndarray, most_digits: int | None = None) -> np.ndarray:
     """The pixel contract for a number: any picture of digits side by side → (N, 28, 28) uint8, one field per
     digit, left to right. Each digit's strongest ink is stretched to 255, as a picture of it alone would be.
 
-    Raises EmptyImageError when there is no ink, ScatteredInkError when it is in too many pieces, ValueError
-    when the array is not an image."""
-    return np.stack([place(stretch(piece)) for piece in split(clean_ink(ink_map(image)))])
+    Raises EmptyImageError when there is no ink, ScatteredInkError when it is in too many pieces,
+    TooManyDigitsError when it holds more than `most_digits` digits, ValueError when the array is not an image."""
+    return np.stack([place(stretch(piece)) for piece in split(clean_ink(ink_map(image)), most_digits)])
 
 
-def split(ink: np.ndarray) -> list[np.ndarray]:
+def split(ink: np.ndarray, most_digits: int | None = None) -> list[np.ndarray]:
     """Clean ink → the ink of each digit, left to right, each cropped to its bounding box, without the ink of
     the others (a slanted neighbour may reach into the box) or of what is no digit."""
-    labels, boxes = label_digits(ink)
+    labels, boxes = label_digits(ink, most_digits)
     return [
         np.where(labels[top : bottom + 1, left : right + 1] == digit, ink[top : bottom + 1, left : right + 1], 0)
         for digit, (top, bottom, left, right) in enumerate(boxes, start=1)
     ]
 
 
-def label_digits(ink: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+def label_digits(ink: np.ndarray, most_digits: int | None = None) -> tuple[np.ndarray, list[list[int]]]:
     """Clean ink → each pixel's digit, 1 to N from left to right, 0 for paper and for the ink that is no digit
     (specks, dashes, dots); and each digit's box, as [top, bottom, left, right], its first and last row and
-    column."""
+    column. More than `most_digits` digits are refused (TooManyDigitsError) as soon as they are counted."""
     runs = ink_runs(ink)
-    if len(runs) > MAX_INK_RUNS:
-        pieces = f"{len(runs):,} runs along the rows, at most {MAX_INK_RUNS:,}"
-        raise ScatteredInkError(f"the ink is in too many pieces to be a number ({pieces})")
     marks = mark_of_run(runs)
-    digit_of_mark = digits_of_marks(boxes_of(marks, max(marks) + 1, runs))
+    digit_of_mark = digits_of_marks(boxes_of(marks, max(marks) + 1, runs), most_digits)
     digits = [digit_of_mark[mark] for mark in marks]
     labels = np.zeros(ink.shape, dtype=np.int32)
     for (row, start, end), digit in zip(runs, digits, strict=True):
@@ -197,11 +201,16 @@ def label_digits(ink: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
 
 
 def ink_runs(ink: np.ndarray) -> list[tuple[int, int, int]]:
-    """The runs of ink along each row, in reading order, as (row, first column, one past the last column)."""
+    """The runs of ink along each row, in reading order, as (row, first column, one past the last column).
+    Refuses more than MAX_INK_RUNS (ScatteredInkError) before they become Python tuples, which take more memory
+    than the picture."""
     inked = np.zeros((ink.shape[0], ink.shape[1] + 2), dtype=np.int8)
     inked[:, 1:-1] = ink > 0
     edges = np.diff(inked, axis=1)
     rows, starts = np.nonzero(edges == 1)
+    if rows.size > MAX_INK_RUNS:
+        pieces = f"{rows.size:,} runs along the rows, at most {MAX_INK_RUNS:,}"
+        raise ScatteredInkError(f"the ink is in too many pieces to be a number ({pieces})")
     _, ends = np.nonzero(edges == -1)
     return list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True))
 
@@ -249,7 +258,7 @@ def boxes_of(groups: list[int], count: int, runs: list[tuple[int, int, int]]) ->
     return boxes
 
 
-def digits_of_marks(boxes: list[list[int]]) -> list[int]:
+def digits_of_marks(boxes: list[list[int]], most_digits: int | None = None) -> list[int]:
     """Each mark's digit, 1 to N from left to right, or 0, from the marks' boxes: the tall marks make the
     digits, and a low one joins the digit whose columns it overlaps most."""
     height = [bottom - top + 1 for top, bottom, _, _ in boxes]
@@ -269,6 +278,10 @@ def digits_of_marks(boxes: list[list[int]]) -> list[int]:
         else:
             digits.append([boxes[mark][2], boxes[mark][3]])
         digit_of_mark[mark] = len(digits)
+    # Refused before the low marks are placed: that costs a step for each low mark and each digit, and noise
+    # may have tens of thousands of both.
+    if most_digits is not None and len(digits) > most_digits:
+        raise TooManyDigitsError(len(digits), most_digits)
     for mark in range(len(boxes)):
         if height[mark] < LOW * tallest and max(height[mark], width[mark]) >= SPECK * tallest:
             overlaps = [overlap(digit, mark) for digit in digits]

@@ -1,5 +1,7 @@
 """The pixel contract's split of a number into its digits, on pictures drawn here with known answers."""
 
+import time
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -9,6 +11,7 @@ from digit.pixels import (
     MAX_INK_RUNS,
     EmptyImageError,
     ScatteredInkError,
+    TooManyDigitsError,
     clean_ink,
     ink_map,
     label_digits,
@@ -152,3 +155,20 @@ def test_ink_in_more_pieces_than_a_number_has_is_refused_before_it_is_split():
     with pytest.raises(ScatteredInkError, match=f"{MAX_INK_RUNS + 1:,} runs along the rows, at most {MAX_INK_RUNS:,}"):
         to_mnist_digits(ink_in_runs(MAX_INK_RUNS + 1))
     assert len(label_digits(clean_ink(ink_map(ink_in_runs(MAX_INK_RUNS))))[1]) > 0  # as many as that are split
+
+
+def test_more_digits_than_asked_for_are_refused_before_the_low_marks_are_placed():
+    bars = np.full((60, 12 * 21), 255, np.uint8)
+    bars[10:50, 4::12] = 0
+    assert len(to_mnist_digits(bars, most_digits=21)) == 21
+    with pytest.raises(TooManyDigitsError, match="21 digits found; a number is read up to 20 digits"):
+        to_mnist_digits(bars, most_digits=20)
+    # Each low mark is placed by a step for each digit: 2,048 digits (bars 3 pixels tall, a column apart) and
+    # 20,480 dots would cost tens of seconds, where counting the digits costs a small fraction of one.
+    noise = np.full((26, 4096), 255, np.uint8)
+    noise[0:3, ::2] = 0
+    noise[5:25:2, ::2] = 0
+    started = time.process_time()
+    with pytest.raises(TooManyDigitsError, match="2048 digits found"):
+        to_mnist_digits(noise, most_digits=20)
+    assert time.process_time() - started < 2
