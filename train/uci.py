@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from digit.pixels import SIZE, to_mnist
+from train import fit
 
 CONFIDENT = 0.9  # a wrong reading at this probability or more is confidently wrong
 BINS = 10
@@ -46,11 +47,11 @@ def measure(probabilities_of: Callable[[np.ndarray], np.ndarray], found: tuple[n
     probabilities = np.asarray(probabilities_of(images.astype(np.float32)), dtype=np.float64)
     read = probabilities.argmax(axis=1)
     wrong = read != labels
-    per_digit = [float((read[labels == digit] == digit).mean()) for digit in range(10)]
+    result = fit.scored(read, labels)
     return {
         "images": len(labels),
-        "accuracy": round(float((~wrong).mean()), 4),
-        "per_class_accuracy": [round(accuracy, 4) for accuracy in per_digit],
+        "accuracy": round(result.accuracy, 4),
+        "per_class_accuracy": result.per_class_accuracy,
         "wrong": int(wrong.sum()),
         "confidently_wrong": int((wrong & (probabilities.max(axis=1) >= CONFIDENT)).sum()),
         "calibration_error": round(calibration_error(probabilities, labels), 4),
