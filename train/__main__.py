@@ -3,6 +3,7 @@
 
 import argparse
 import dataclasses
+import functools
 import os
 import sys
 import time
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
     on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
-    on_uci = uci.measure(lambda images: model.predict(images, batch_size=256, verbose=0), uci.digits())
+    on_uci = uci.measure(functools.partial(fit.probabilities, model), uci.digits())
     if corrections is not None:
         corrections.report["accuracy_after"] = sent.accuracy(model, corrections)
     metadata = export.write(

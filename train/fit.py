@@ -68,7 +68,12 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
 
 def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     """Accuracy overall and per digit, and the confusion matrix, on images the model never trained on."""
-    return scored(model.predict(images.astype(np.float32), batch_size=256, verbose=0).argmax(axis=1), labels)
+    return scored(probabilities(model, images).argmax(axis=1), labels)
+
+
+def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """The model's (N, 10) probabilities for contract-form images, quietly."""
+    return model.predict(images.astype(np.float32), batch_size=256, verbose=0)
 
 
 def scored(predicted: np.ndarray, labels: np.ndarray) -> Evaluation:
