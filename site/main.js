@@ -2,7 +2,8 @@
 // buttons and keys to the pad, and a correction of a digit shown back to the function. The pad works at once;
 // the reader joins when the function's URL is known.
 import { LiveReader, sendCorrection } from "./function.js";
-import { cleanInk, inkMap, labelDigits, toMnist } from "./pixels.js";
+import { cleanInk, inkMap, toMnist } from "./pixels.js";
+import { labelDigits } from "./split.js";
 import { Pad } from "./pad.js";
 import * as ui from "./ui.js";
 

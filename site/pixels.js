@@ -1,6 +1,5 @@
 // The pixel contract of function/digit/pixels.py, ported line for line: the same steps, constants and
-// rounding (half up, as Math.floor(x + 0.5)), so the page sends exactly what the model was trained on; and its
-// split of a picture of a number into its digits (see pixels.py for how it splits).
+// rounding (half up, as Math.floor(x + 0.5)), so the page sends exactly what the model was trained on.
 // Pure functions, no DOM: Node imports this module too, to test it against the Python original.
 //
 // A picture is a "plane": { values: Float64Array (row-major), height, width }.
@@ -10,9 +9,6 @@ export const FIT = 20;
 export const CENTRE = 14.0;
 export const NOISE_FLOOR = 12;
 export const MIN_CONTRAST = 32;
-export const SPECK = 0.15;
-export const LOW = 0.4;
-export const OVERLAP = 0.5;
 
 const LUMA = [0.299, 0.587, 0.114];
 
@@ -26,10 +22,10 @@ export function roundHalfUp(value) {
   return Math.floor(value + 0.5);
 }
 
-const range = (length) => Array.from({ length }, (_, i) => i);
+export const range = (length) => Array.from({ length }, (_, i) => i);
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 // Plain loops over a drawing's pixels: V8 runs them several times faster than reduce, or from and map.
-function max(values) {
+export function max(values) {
   let highest = -Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] > highest) highest = values[i];
   return highest;
@@ -106,16 +102,26 @@ export function stretch({ values, height, width }) {
   return { values: stretched, height, width };
 }
 
-/** The target x source matrix of a box resample along one axis: each target pixel averages the source
- * pixels it covers, each weighted by the fraction of it that lies inside. */
-export function areaWeights(source, target) {
+/** Resamples a plane along axis 0 (its columns) or 1 (its rows) to `target` pixels by area averaging, from the
+ * running sums of the ink at the target pixels' edges. */
+export function boxResample({ values, height, width }, axis, target) {
+  const [source, across] = axis === 0 ? [height, width] : [width, height];
+  const at = (along, other, length) => (axis === 0 ? along * width + other : other * length + along);
   const scale = source / target;
-  return Array.from({ length: target }, (_, t) =>
-    Float64Array.from(
-      { length: source },
-      (_, s) => Math.max(Math.min(t * scale + scale, s + 1) - Math.max(t * scale, s), 0) / scale,
-    ),
-  );
+  const resampled = new Float64Array(target * across);
+  const before = new Float64Array(source + 1); // running sums
+  for (let other = 0; other < across; other++) {
+    for (let s = 0; s < source; s++) before[s + 1] = before[s] + values[at(s, other, width)];
+    let previous = 0;
+    for (let t = 0; t < target; t++) {
+      const edge = (t + 1) * scale;
+      const whole = Math.min(Math.floor(edge), source - 1);
+      const atEdge = before[whole] + (edge - whole) * values[at(whole, other, width)];
+      resampled[at(t, other, target)] = (atEdge - previous) / scale;
+      previous = atEdge;
+    }
+  }
+  return axis === 0 ? { values: resampled, height: target, width } : { values: resampled, height, width: target };
 }
 
 /** Crops to the ink's bounding box and resizes it, aspect kept, so that its longer side is FIT pixels. */
@@ -130,28 +136,13 @@ export function fit({ values, height, width }) {
     }
   }
   const [cropHeight, cropWidth] = [bottom - top + 1, right - left + 1];
-  const scale = FIT / Math.max(cropHeight, cropWidth);
-  const rowWeights = areaWeights(cropHeight, Math.max(1, roundHalfUp(cropHeight * scale)));
-  const colWeights = areaWeights(cropWidth, Math.max(1, roundHalfUp(cropWidth * scale)));
-  // rowWeights @ crop @ colWeights transposed, as on the Python side; a zero weight adds nothing, so only the
-  // source pixels a target pixel covers are visited.
-  const rowsResampled = new Float64Array(rowWeights.length * cropWidth);
-  rowWeights.forEach((weights, target) => {
-    weights.forEach((weight, row) => {
-      if (weight === 0) return;
-      const source = (top + row) * width + left;
-      for (let col = 0; col < cropWidth; col++) rowsResampled[target * cropWidth + col] += weight * values[source + col];
-    });
-  });
-  const resampled = new Float64Array(rowWeights.length * colWeights.length);
-  for (let row = 0; row < rowWeights.length; row++) {
-    colWeights.forEach((weights, target) => {
-      let total = 0;
-      weights.forEach((weight, col) => (total += weight && weight * rowsResampled[row * cropWidth + col]));
-      resampled[row * colWeights.length + target] = total;
-    });
+  const crop = new Float64Array(cropHeight * cropWidth);
+  for (let row = 0; row < cropHeight; row++) {
+    crop.set(values.subarray((top + row) * width + left, (top + row) * width + right + 1), row * cropWidth);
   }
-  return { values: resampled, height: rowWeights.length, width: colWeights.length };
+  const scale = FIT / Math.max(cropHeight, cropWidth);
+  const [targetHeight, targetWidth] = [cropHeight, cropWidth].map((side) => Math.max(1, roundHalfUp(side * scale)));
+  return boxResample(boxResample({ values: crop, height: cropHeight, width: cropWidth }, 0, targetHeight), 1, targetWidth);
 }
 
 /** Places the digit in the SIZE x SIZE field with its centre of mass on CENTRE, as MNIST did. */
@@ -179,137 +170,4 @@ export function place(plane) {
  * Throws EmptyImageError when there is no ink, RangeError when the pixels do not match the size. */
 export function toMnist(rgba, width, height) {
   return place(cleanInk(inkMap(rgba, width, height)));
-}
-
-/** The pixel contract for a number: RGBA pixels of digits side by side → one array of 784 values per digit,
- * left to right. Each digit's strongest ink is stretched to 255, as a picture of it alone would be.
- *
- * Throws EmptyImageError when there is no ink, RangeError when the pixels do not match the size. */
-export function toMnistDigits(rgba, width, height) {
-  return split(cleanInk(inkMap(rgba, width, height))).map((piece) => place(stretch(piece)));
-}
-
-/** Clean ink → the ink of each digit, left to right, each cropped to its bounding box, without the ink of
- * the others (a slanted neighbour may reach into the box) or of what is no digit. */
-export function split({ values, width }) {
-  const { labels, boxes } = labelDigits({ values, width });
-  return boxes.map(([top, bottom, left, right], index) => {
-    const [pieceHeight, pieceWidth] = [bottom - top + 1, right - left + 1];
-    const piece = new Float64Array(pieceHeight * pieceWidth);
-    for (let row = 0; row < pieceHeight; row++) {
-      for (let col = 0; col < pieceWidth; col++) {
-        const source = (top + row) * width + left + col;
-        if (labels[source] === index + 1) piece[row * pieceWidth + col] = values[source];
-      }
-    }
-    return { values: piece, height: pieceHeight, width: pieceWidth };
-  });
-}
-
-/** Clean ink → each pixel's digit (`labels`, row-major), 1 to N from left to right, 0 for paper and for the ink
- * that is no digit (specks, dashes, dots); and each digit's box, as [top, bottom, left, right], its first and
- * last row and column. */
-export function labelDigits({ values, width }) {
-  const runs = inkRuns(values, width);
-  const marks = markOfRun(runs);
-  const digitOfMark = digitsOfMarks(boxesOf(marks, max(marks) + 1, runs));
-  const digits = marks.map((mark) => digitOfMark[mark]);
-  const labels = new Int32Array(values.length);
-  runs.forEach(([row, start, end], run) => labels.fill(digits[run], row * width + start, row * width + end));
-  return { labels, boxes: boxesOf(digits.map((digit) => digit - 1), max(digitOfMark), runs) };
-}
-
-/** The runs of ink along each row, in reading order, as [row, first column, one past the last column]. */
-function inkRuns(values, width) {
-  const runs = [];
-  for (let row = 0; row * width < values.length; row++) {
-    let start = -1;
-    for (let col = 0; col <= width; col++) {
-      const inked = col < width && values[row * width + col] > 0;
-      if (inked && start < 0) start = col;
-      if (!inked && start >= 0) {
-        runs.push([row, start, col]);
-        start = -1;
-      }
-    }
-  }
-  return runs;
-}
-
-/** Each run's mark: runs of neighbouring rows that touch, side by side or at a corner, are one mark. Marks
- * are numbered from 0 in the order of their first run. */
-function markOfRun(runs) {
-  const parent = range(runs.length);
-  const root = (run) => {
-    while (parent[run] !== run) {
-      parent[run] = parent[parent[run]];
-      run = parent[run];
-    }
-    return run;
-  };
-  let above = [0, 0]; // the runs of the row above the row read, as [first, last)
-  let first = 0;
-  while (first < runs.length) {
-    let last = first;
-    while (last < runs.length && runs[last][0] === runs[first][0]) last += 1;
-    if (above[1] > above[0] && runs[above[0]][0] === runs[first][0] - 1) {
-      let [upper, lower] = [above[0], first];
-      while (upper < above[1] && lower < last) {
-        // the two rows' runs, left to right, as in a merge
-        if (runs[lower][1] <= runs[upper][2] && runs[upper][1] <= runs[lower][2]) parent[root(lower)] = root(upper);
-        if (runs[upper][2] < runs[lower][2]) upper += 1;
-        else lower += 1;
-      }
-    }
-    [above, first] = [[first, last], last];
-  }
-  const numbers = new Map();
-  return range(runs.length).map((run) => {
-    if (!numbers.has(root(run))) numbers.set(root(run), numbers.size);
-    return numbers.get(root(run));
-  });
-}
-
-/** The box [top, bottom, left, right] of each of `count` groups of runs, `groups` giving each run's group
- * (below 0: none). */
-function boxesOf(groups, count, runs) {
-  const boxes = Array.from({ length: count }, () => [Infinity, -1, Infinity, -1]);
-  runs.forEach(([row, start, end], run) => {
-    if (groups[run] >= 0) {
-      const box = boxes[groups[run]];
-      [box[0], box[1]] = [Math.min(box[0], row), Math.max(box[1], row)];
-      [box[2], box[3]] = [Math.min(box[2], start), Math.max(box[3], end - 1)];
-    }
-  });
-  return boxes;
-}
-
-/** Each mark's digit, 1 to N from left to right, or 0, from the marks' boxes: the tall marks make the
- * digits, and a low one joins the digit whose columns it overlaps most. */
-function digitsOfMarks(boxes) {
-  const height = boxes.map(([top, bottom]) => bottom - top + 1);
-  const width = boxes.map(([, , left, right]) => right - left + 1);
-  const tallest = max(height);
-  const digitOfMark = boxes.map(() => 0);
-  const digits = []; // the columns each spans, as [left, right]
-  const overlap = (digit, mark) => Math.min(digit[1], boxes[mark][3]) - Math.max(digit[0], boxes[mark][2]) + 1;
-
-  const tall = range(boxes.length).filter((mark) => height[mark] >= LOW * tallest);
-  for (const mark of tall.sort((a, b) => boxes[a][2] - boxes[b][2] || a - b)) {
-    const last = digits.at(-1);
-    if (last && overlap(last, mark) >= OVERLAP * Math.min(last[1] - last[0] + 1, width[mark])) {
-      last[1] = Math.max(last[1], boxes[mark][3]);
-    } else {
-      digits.push([boxes[mark][2], boxes[mark][3]]);
-    }
-    digitOfMark[mark] = digits.length;
-  }
-  for (let mark = 0; mark < boxes.length; mark++) {
-    if (height[mark] < LOW * tallest && Math.max(height[mark], width[mark]) >= SPECK * tallest) {
-      const overlaps = digits.map((digit) => overlap(digit, mark));
-      const best = overlaps.indexOf(max(overlaps));
-      digitOfMark[mark] = overlaps[best] > 0 ? best + 1 : 0;
-    }
-  }
-  return digitOfMark;
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from digit.pixels import SIZE, EmptyImageError, area_weights, to_mnist
+from digit.pixels import SIZE, EmptyImageError, resize, to_mnist
 from train.data import Dataset
 
 FONT_FOLDERS = [Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")]
@@ -86,13 +86,12 @@ def low_resolution(image: np.ndarray, side: int, resample: int, stretch: bool = 
     crop = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float64)
     square = max(crop.shape)
     if stretch:
-        padded = area_weights(crop.shape[0], square) @ crop @ area_weights(crop.shape[1], square).T
+        padded = resize(crop, square, square)
     else:
         padded = np.zeros((square, square))
         top, left = (square - crop.shape[0]) // 2, (square - crop.shape[1]) // 2
         padded[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
-    weights = area_weights(square, side)
-    small = np.round(weights @ padded @ weights.T / 255 * 16) * (255 / 16)
+    small = np.round(resize(padded, side, side) / 255 * 16) * (255 / 16)
     enlarged = Image.fromarray(small.astype(np.uint8)).resize((SIZE, SIZE), resample)
     return to_mnist(np.asarray(enlarged))
 

@@ -32,6 +32,7 @@ Digits that touch make one mark, and so are read as one digit: a known limit.
 """
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -116,18 +117,26 @@ def stretch(ink: np.ndarray) -> np.ndarray:
     return ink
 
 
-def area_weights(source: int, target: int) -> np.ndarray:
-    """The (target, source) matrix of a box resample along one axis: each target pixel averages the source
-    pixels it covers, each weighted by the fraction of it that lies inside."""
+def box_resample(ink: np.ndarray, axis: int, target: int) -> np.ndarray:
+    """Resamples `ink` along `axis` to `target` pixels by area averaging (a box filter): each target pixel
+    averages the source pixels it covers, each weighted by the fraction of it that lies inside. Worked out from
+    the running sums of the ink at the target pixels' edges, so that its time and memory grow with the ink's
+    area, whatever its shape: a picture a million pixels wide and one high costs what a square one does."""
+    along = np.moveaxis(ink, axis, 0)
+    source = along.shape[0]
     scale = source / target
-    starts = np.arange(target) * scale
-    edges = np.arange(source + 1)
-    overlap = np.clip(
-        np.minimum(starts[:, None] + scale, edges[None, 1:]) - np.maximum(starts[:, None], edges[None, :-1]),
-        0,
-        None,
-    )
-    return overlap / scale
+    before = np.zeros((source + 1, *along.shape[1:]))  # the ink before each source pixel, summed
+    np.cumsum(along, axis=0, out=before[1:])
+    edges = np.arange(target + 1) * scale  # of the target pixels, in source pixels
+    whole = np.minimum(edges.astype(np.int64), source - 1)  # the source pixel each edge falls in
+    inside = (edges - whole).reshape(-1, *[1] * (along.ndim - 1))  # how far into it
+    at_edges = before[whole] + inside * along[whole]
+    return np.moveaxis(np.diff(at_edges, axis=0) / scale, 0, axis)
+
+
+def resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
+    """`ink` area-averaged to height x width (box_resample along each axis)."""
+    return box_resample(box_resample(ink, 0, height), 1, width)
 
 
 def fit(ink: np.ndarray) -> np.ndarray:
@@ -139,7 +148,7 @@ def fit(ink: np.ndarray) -> np.ndarray:
     scale = FIT / max(height, width)
     target_h = max(1, int(round_half_up(height * scale)))
     target_w = max(1, int(round_half_up(width * scale)))
-    return area_weights(height, target_h) @ crop @ area_weights(width, target_w).T
+    return resize(crop, target_h, target_w)
 
 
 def centre(digit: np.ndarray) -> np.ndarray:
@@ -176,14 +185,13 @@ def to_mnist_digits(image: np.ndarray, most_digits: int | None = None) -> np.nda
     return np.stack([place(stretch(piece)) for piece in split(clean_ink(ink_map(image)), most_digits)])
 
 
-def split(ink: np.ndarray, most_digits: int | None = None) -> list[np.ndarray]:
+def split(ink: np.ndarray, most_digits: int | None = None) -> Iterator[np.ndarray]:
     """Clean ink → the ink of each digit, left to right, each cropped to its bounding box, without the ink of
-    the others (a slanted neighbour may reach into the box) or of what is no digit."""
+    the others (a slanted neighbour may reach into the box) or of what is no digit. One at a time: slanted
+    digits' boxes may each be nearly as large as the picture."""
     labels, boxes = label_digits(ink, most_digits)
-    return [
-        np.where(labels[top : bottom + 1, left : right + 1] == digit, ink[top : bottom + 1, left : right + 1], 0)
-        for digit, (top, bottom, left, right) in enumerate(boxes, start=1)
-    ]
+    for digit, (top, bottom, left, right) in enumerate(boxes, start=1):
+        yield np.where(labels[top : bottom + 1, left : right + 1] == digit, ink[top : bottom + 1, left : right + 1], 0)
 
 
 def label_digits(ink: np.ndarray, most_digits: int | None = None) -> tuple[np.ndarray, list[list[int]]]:

@@ -1,8 +1,10 @@
-// Runs site/pixels.js on the pictures given as JSON on stdin, [{width, height, rgba: base64, number}, ...], and
-// writes a JSON list back: for a picture of one digit its 784 values, for a number {digits: [784 values each],
-// boxes: [[top, bottom, left, right] each]}; or {"empty": message} where it found no digit.
+// Runs site/pixels.js (and split.js, for numbers) on the pictures given as JSON on stdin, [{width, height, rgba:
+// base64, number}, ...], and writes a JSON list back: for a picture of one digit its 784 values, for a number
+// {digits: [784 values each], boxes: [[top, bottom, left, right] each]}; or {"empty": message} where it found no
+// digit.
 import { readFileSync } from "node:fs";
-import { EmptyImageError, cleanInk, inkMap, labelDigits, toMnist, toMnistDigits } from "../../site/pixels.js";
+import { EmptyImageError, cleanInk, inkMap, toMnist } from "../../site/pixels.js";
+import { labelDigits, toMnistDigits } from "../../site/split.js";
 
 const pictures = JSON.parse(readFileSync(0, "utf8"));
 const results = pictures.map(({ width, height, rgba, number }) => {

@@ -1,9 +1,11 @@
 """The pixel contract on inputs whose outputs are known."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
-from digit.pixels import FIT, SIZE, EmptyImageError, area_weights, to_mnist
+from digit.pixels import FIT, SIZE, EmptyImageError, box_resample, to_mnist
 
 
 def bar_on_paper(height=100, width=60, top=10, left=20, bar_h=40, bar_w=20, ink=0, paper=255):
@@ -111,11 +113,39 @@ def test_output_is_whole_numbers_in_range_with_the_ink_fitted_to_twenty_pixels(m
         assert max(np.ptp(rows), np.ptp(cols)) + 1 == FIT
 
 
-@pytest.mark.parametrize("source,target", [(7, 7), (40, 20), (20, 40), (13, 5), (3, 20)])
-def test_area_weights_average_what_each_target_pixel_covers(source, target):
-    weights = area_weights(source, target)
-    assert weights.shape == (target, source)
-    np.testing.assert_allclose(weights.sum(axis=1), 1.0)  # each target pixel is an average
-    np.testing.assert_allclose(weights.sum(axis=0), target / source)  # each source pixel is used fully once
+def box_weights(source: int, target: int) -> np.ndarray:
+    """The box resample written as its (target, source) matrix: each target pixel's weight on each source pixel
+    is the fraction of the source pixel that lies inside it, over the target pixel's width."""
+    scale = source / target
+    starts = np.arange(target)[:, None] * scale
+    edges = np.arange(source + 1)[None, :]
+    return np.clip(np.minimum(starts + scale, edges[:, 1:]) - np.maximum(starts, edges[:, :-1]), 0, None) / scale
+
+
+@pytest.mark.parametrize("source,target", [(7, 7), (40, 20), (20, 40), (13, 5), (3, 20), (1, 1), (1, 20), (997, 20)])
+def test_box_resample_averages_what_each_target_pixel_covers(source, target):
+    ink = np.random.default_rng(source).integers(0, 256, (source, 6)).astype(np.float64)
+    weights = box_weights(source, target)
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)  # the matrix is an average
+    np.testing.assert_allclose(weights.sum(axis=0), target / source)  # that uses each source pixel fully once
+    resampled = box_resample(ink, 0, target)
+    np.testing.assert_allclose(resampled, weights @ ink, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(box_resample(ink.T, 1, target), resampled.T, rtol=0, atol=1e-9)  # either axis
     if source == target:
-        np.testing.assert_array_equal(weights, np.eye(source))
+        np.testing.assert_allclose(resampled, ink, rtol=0, atol=1e-9)
+
+
+def test_the_resample_of_a_long_thin_picture_costs_what_its_area_does():
+    """A line a million pixels long holds a million pixels: its resample must not build a matrix of 20 times
+    that, as a product of dense weights would (tracemalloc counts numpy's allocations)."""
+    line = np.zeros((1, 2**20))
+    line[0, :5] = line[0, -5:] = 255
+    tracemalloc.start()
+    try:
+        fitted = box_resample(line, 1, 20)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * line.nbytes
+    np.testing.assert_allclose(fitted[0, [0, -1]], 5 * 255 / 2**20 * 20)
+    np.testing.assert_allclose(fitted[0, 1:-1], 0, atol=1e-6)

@@ -25,7 +25,7 @@ def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_wou
 
 
 def test_the_page_s_pixel_contract_has_the_function_s_constants():
-    page = (SITE / "pixels.js").read_text()
+    page = (SITE / "pixels.js").read_text() + (SITE / "split.js").read_text()
     constants = dict(re.findall(r"^export const ([A-Z_]+) = ([\d.]+);", page, re.MULTILINE))
     assert set(constants) == {"SIZE", "FIT", "CENTRE", "NOISE_FLOOR", "MIN_CONTRAST", "SPECK", "LOW", "OVERLAP"}
     assert {name: float(value) for name, value in constants.items()} == {
