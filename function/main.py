@@ -26,6 +26,7 @@ import flask  # noqa: E402
 import functions_framework  # noqa: E402
 
 from digit.logs import log  # noqa: E402
+from digit.server_limits import limit_server  # noqa: E402
 from digit.service import Function  # noqa: E402
 from digit.settings import Settings, SettingsError  # noqa: E402
 
@@ -34,6 +35,7 @@ try:
 except SettingsError as error:  # the server must not start: say which setting, not where in the code
     log("CRITICAL", f"the function cannot start: {error}")
     raise SystemExit(1) from None
+limit_server(SETTINGS)
 FUNCTION = Function.from_settings(SETTINGS)
 # gunicorn imports this file, then forks the worker: the first load starts in the worker, as soon as it exists.
 os.register_at_fork(after_in_child=FUNCTION.model.start)

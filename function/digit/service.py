@@ -15,9 +15,11 @@ from digit.logs import log, log_failure
 from digit.model import Classifier
 from digit.served import ServedModel, Unavailable
 from digit.settings import Settings
+from digit.slow_bodies import BodyClock
 from digit.store import ModelBucket
 from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body
 
+PREDICTIONS_PATH = "/"
 CORRECTIONS_PATH = "/corrections"
 
 
@@ -35,6 +37,7 @@ class Function:
         self.model = model
         self.corrections = corrections_bucket
         self.corrections_limit = corrections.RateLimit(settings.corrections_per_minute)
+        self.body_clock = BodyClock(settings.body_deadline_seconds, settings.slow_body_seconds, settings.slow_bodies)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Function":
@@ -55,9 +58,12 @@ class Function:
                 return answer(200, self.health(), cors)
             if request.method != "POST":
                 raise ClientError(405, f"method {request.method} is not allowed; use POST", {"Allow": METHODS})
-            if request.path == CORRECTIONS_PATH:
+            path = route(request.path)
+            if path == CORRECTIONS_PATH:
                 return answer(201, self.store_correction(request), cors)
-            return answer(200, self.predict(request), cors)
+            if path == PREDICTIONS_PATH:
+                return answer(200, self.predict(request), cors)
+            raise ClientError(404, f"nothing is posted here: post a digit to / and a correction to {CORRECTIONS_PATH}")
         except ClientError as error:
             return answer(error.status, {"error": str(error)}, {**cors, **error.headers})
         except Exception as error:  # a bug of ours: log where (never what: it may quote the body), answer JSON
@@ -70,7 +76,7 @@ class Function:
         """The digit(s) in the body's query, parsed as JSON whatever its Content-Type (so that a plain
         `curl -d` works), from the version served when the request began."""
         try:
-            query = payload.parse_body(read_body(request, self.settings))
+            query = payload.parse_body(read_body(request, self.settings, self.body_clock))
         except payload.BadRequest as error:
             raise ClientError(400, str(error)) from error
         try:
@@ -84,7 +90,7 @@ class Function:
         if self.corrections is None:
             raise ClientError(404, "corrections are not collected here")
         try:
-            correction = corrections.parse_correction(read_body(request, self.settings))
+            correction = corrections.parse_correction(read_body(request, self.settings, self.body_clock))
         except payload.BadRequest as error:
             raise ClientError(400, str(error)) from error
         wait = self.corrections_limit.take()
@@ -103,6 +109,12 @@ class Function:
     def health(self) -> dict:
         """The served model's health (digit/served.py), and whether corrections are collected."""
         return {**self.model.health(), "corrections": self.corrections is not None}
+
+
+def route(path: str) -> str:
+    """The path a request names, however its slashes are spelt: /corrections/ and //corrections are
+    /corrections, and // is /."""
+    return "/" + "/".join(part for part in path.split("/") if part)
 
 
 def prediction(classifier: Classifier, query: payload.Query) -> dict:

@@ -30,6 +30,11 @@ def _at_least(default: float, least: float) -> float:
     return field(default=default, metadata={"at_least": least})
 
 
+def _between(default: int, least: int, most: int) -> int:
+    """A setting that must be a number from `least` to `most`."""
+    return field(default=default, metadata={"at_least": least, "at_most": most})
+
+
 @dataclass(frozen=True)
 class Settings:
     weights_bucket: str = ""  # the Cloud Storage bucket of the model versions: required to serve
@@ -38,6 +43,13 @@ class Settings:
     allowed_origins: tuple[str, ...] = ("*",)  # the pages allowed to read answers (comma-separated)
     max_body_bytes: int = _at_least(1024 * 1024, 1)  # larger bodies are refused with 413
     body_timeout_seconds: float = _above_zero(10)  # a client silent this long in the middle of a body gets 408
+    body_deadline_seconds: float = _above_zero(30)  # a body not all there this long after it began gets 408
+    slow_body_seconds: float = _above_zero(1)  # a body still arriving after this long takes a slow slot, or gets 408
+    slow_bodies: int = _at_least(4, 1)  # slow slots: keep it below THREADS, so that quick requests find a thread
+    # The server's own limits, which it answers with 414 and 431 before the function is asked (gunicorn's, whose
+    # largest is 8190 bytes).
+    max_request_line_bytes: int = _between(4094, 64, 8190)
+    max_header_bytes: int = _between(8190, 64, 8190)
     load_wait_seconds: float = _at_least(30, 0)  # how long a request waits for a model load under way before 503
     retry_seconds: float = _at_least(10, 0)  # after a failed load, how soon a request tries again
     storage_deadline_seconds: float = _above_zero(8)  # after how long a load stops retrying transient storage errors
@@ -49,8 +61,12 @@ class Settings:
             value, name, bounds = getattr(self, setting.name), setting.name.upper(), setting.metadata
             if "above" in bounds and not (math.isfinite(value) and value > bounds["above"]):
                 raise SettingsError(f"{name} must be a number above {bounds['above']}, not {value!r}")
+            if "at_most" in bounds and not bounds["at_least"] <= value <= bounds["at_most"]:
+                raise SettingsError(f"{name} must be from {bounds['at_least']} to {bounds['at_most']}, not {value!r}")
             if "at_least" in bounds and not (math.isfinite(value) and value >= bounds["at_least"]):
                 raise SettingsError(f"{name} must be {bounds['at_least']} or more, not {value!r}")
+        if self.slow_body_seconds >= self.body_deadline_seconds:
+            raise SettingsError("SLOW_BODY_SECONDS must be below BODY_DEADLINE_SECONDS")
         if not all(self.allowed_origins):
             raise SettingsError("ALLOWED_ORIGINS has an empty origin in its list")
 

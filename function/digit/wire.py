@@ -9,6 +9,7 @@ import socket
 import flask
 
 from digit.settings import Settings
+from digit.slow_bodies import BodyClock
 
 METHODS = "GET, HEAD, POST, OPTIONS"
 
@@ -43,13 +44,29 @@ def preflight_headers() -> dict[str, str]:
     }
 
 
-def read_body(request: flask.Request, settings: Settings) -> bytes:
+def read_body(request: flask.Request, settings: Settings, clock: BodyClock) -> bytes:
     """At most max_body_bytes of body (413 beyond), from a client that never goes silent for longer than
-    body_timeout_seconds (408 otherwise), so that a stalled upload cannot hold a server thread for ever."""
+    body_timeout_seconds and that sends it fast enough for `clock` (408 otherwise), so that neither a stalled
+    upload nor a trickle can hold a server thread."""
+    connection = request.environ.get("gunicorn.socket")
+    if connection is None:  # under other servers, such as Flask's tests
+        return _read_body(request, None, settings)
+    connection.settimeout(settings.body_timeout_seconds)
+    try:
+        with clock.watching(connection) as body:
+            try:
+                return _read_body(request, connection, settings)
+            except ClientError as error:
+                if not body.cut:
+                    raise
+                abandon_body(request, connection)
+                raise ClientError(408, body.cut) from error
+    finally:
+        connection.settimeout(None)
+
+
+def _read_body(request: flask.Request, connection: socket.socket | None, settings: Settings) -> bytes:
     limit = settings.max_body_bytes
-    connection = request.environ.get("gunicorn.socket")  # absent under other servers, such as Flask's tests
-    if connection is not None:
-        connection.settimeout(settings.body_timeout_seconds)
     try:
         if (request.content_length or 0) > limit:
             discard_body(request, connection, settings.discard_limit_bytes)
@@ -71,9 +88,6 @@ def read_body(request: flask.Request, settings: Settings) -> bytes:
         raise ClientError(
             400, "the body could not be read: its chunked encoding is broken, or it ended early"
         ) from error
-    finally:
-        if connection is not None:
-            connection.settimeout(None)
 
 
 def discard_body(request: flask.Request, connection: socket.socket | None, limit: int) -> None:
