@@ -92,6 +92,22 @@ def watch(servers: list[services.Service]) -> NoReturn:
         time.sleep(0.5)
 
 
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def stop_once(signal_number: int, frame: object) -> NoReturn:
+    """Stops the demo at the first signal and ignores the ones after it: a signal to the demo's process group
+    reaches make too, which sends it on, and Ctrl-C pressed twice sends two. A second one while the servers
+    are stopped would cut the clean-up short and leave servers running, holding their ports."""
+    ignore_stopping_signals()
+    raise KeyboardInterrupt
+
+
+def ignore_stopping_signals() -> None:
+    for stop in STOPPING_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+
+
 def main(argv: list[str] | None = None) -> int:
     ports, site = parse_args(argv)
     busy = busy_ports(ports)
@@ -100,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # SIGTERM stops the demo as Ctrl-C does; SIGINT is set too, because a shell starts background jobs with
     # it ignored, and Python then leaves it ignored.
-    for stop in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop, signal.default_int_handler)
+    for stop in STOPPING_SIGNALS:
+        signal.signal(stop, stop_once)
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
@@ -115,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the demo stopped: {error}\n(the servers' logs are in {logs})", file=sys.stderr)
         return 1
     finally:
-        # A second Ctrl-C must not cut the clean-up short and leave a server behind.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        ignore_stopping_signals()  # the demo stops on its own: a signal now would cut its clean-up short
         running.close()
 
 

@@ -15,7 +15,7 @@ import requests
 
 import checkout
 from local import services
-from local.__main__ import CURL_EXAMPLE, watch
+from local.__main__ import CURL_EXAMPLE, STOPPING_SIGNALS, stop_once, watch
 from local.stack import free_ports
 from tests.helpers import files_of
 
@@ -125,6 +125,42 @@ def test_sigterm_while_the_model_loads_stops_everything(start_demo):
     demo.stdout.read()
     assert demo.wait(timeout=60) == 0
     assert_all_gone(servers, ports)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_make_demo_s_process_group_stops_everything(stop):
+    """As a supervisor, an IDE or `timeout` stops it: the signal reaches make and the demo, and make sends it
+    on, so the demo receives it twice."""
+    ports = free_ports()
+    command = ["make", "--no-print-directory", "demo", *(f"{name.upper()}_PORT={port}" for name, port in ports.items())]
+    demo = subprocess.Popen(
+        command, cwd=checkout.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        read_until(demo, READY)
+        servers = servers_started(demo)
+        os.killpg(demo.pid, stop)
+        demo.stdout.read()  # until the last process writing it, the demo itself, has exited
+        demo.wait(timeout=60)
+        assert_all_gone(servers, ports)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+
+
+def test_the_first_stopping_signal_makes_the_demo_deaf_to_the_next():
+    """Ignored from the moment the demo starts to stop, not once its clean-up has begun: a signal in between
+    would cut the clean-up short."""
+    saved = {stop: signal.getsignal(stop) for stop in STOPPING_SIGNALS}
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            stop_once(signal.SIGTERM, None)
+        assert {stop: signal.getsignal(stop) for stop in STOPPING_SIGNALS} == dict.fromkeys(
+            STOPPING_SIGNALS, signal.SIG_IGN
+        )
+    finally:
+        for stop, handler in saved.items():
+            signal.signal(stop, handler)
 
 
 def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(tmp_path):
