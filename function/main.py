@@ -6,30 +6,22 @@ metadata; OPTIONS answers CORS preflights (digit/service.py). The settings come 
 once, here; digit/settings.py lists them.
 """
 
-import ctypes
 import os
 
 # One BLAS thread: the server's threads already share the instance's CPU, and BLAS threads of their own would
 # only contend with them (docs/performance.md). numpy reads this once, when it is first imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# One malloc arena for every thread. glibc gives each thread that allocates at once an arena of its own and keeps
-# what a thread freed there for that thread: eight request threads ratchet the instance's memory up towards
-# eight times a request's peak. One shared arena reuses what any thread freed; with one vCPU, the threads
-# gain nothing from arenas of their own (docs/performance.md). Only glibc has mallopt; elsewhere this does nothing.
-M_ARENA_MAX = -8
-try:
-    ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1)
-except OSError:
-    pass
 
 import flask  # noqa: E402
 import functions_framework  # noqa: E402
 
 from digit.logs import log  # noqa: E402
+from digit.memory import use_one_arena  # noqa: E402
 from digit.server_limits import limit_server  # noqa: E402
 from digit.service import Function  # noqa: E402
 from digit.settings import Settings, SettingsError  # noqa: E402
 
+use_one_arena()
 try:
     SETTINGS = Settings.from_env()
 except SettingsError as error:  # the server must not start: say which setting, not where in the code

@@ -11,15 +11,17 @@ runs only to explain a rejection.
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from digit import picture_files
+from digit.memory import give_back_free_memory
 from digit.pixels import SIZE, EmptyImageError, ScatteredInkError, TooManyDigitsError, to_mnist, to_mnist_digits
 
 PIXELS = SIZE * SIZE
@@ -29,6 +31,18 @@ MAX_DIGITS = 20  # in a number: a phone number with its country code, and then s
 # burst of them from the server's threads must not multiply that in the instance's memory, and one vCPU reads
 # no faster for reading several at once, so the others wait their turn (docs/performance.md).
 LARGE_READS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
+@contextlib.contextmanager
+def large_read() -> Iterator[None]:
+    """One of the LARGE_READS_AT_ONCE; what it freed is given back to the system once it is over."""
+    try:
+        with LARGE_READS_AT_ONCE:
+            yield
+    finally:
+        give_back_free_memory()
+
+
 _NUMBER_TYPES = {int, float}  # bool is a subclass of int, and is not a pixel
 _NUMBER_CHARACTERS = re.compile(r"[0-9.eE+\-,\s]*", re.ASCII)
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
@@ -101,7 +115,7 @@ def images(value: object) -> np.ndarray:
         raise BadRequest("images: the list is empty")
     if len(value) > MAX_IMAGES:
         raise BadRequest(f"images: {len(value)} images sent, at most {MAX_IMAGES} per request")
-    with LARGE_READS_AT_ONCE:
+    with large_read():
         return _batch(value)
 
 
@@ -140,7 +154,7 @@ def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray
     except (binascii.Error, ValueError) as error:
         raise BadRequest("png: not valid base64") from error
     try:
-        with LARGE_READS_AT_ONCE:
+        with large_read():
             return contract(picture_files.decode(data)).astype(np.float32)
     except (picture_files.ImageError, EmptyImageError, ScatteredInkError, TooManyDigitsError) as error:
         raise BadRequest(f"png: {error}") from error
