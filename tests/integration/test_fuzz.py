@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from bench.hostile import jpeg_of_repeated_scans, long_line, sideways_digit_with_exif
 from local import services
 from tests.helpers import csv
 
@@ -61,6 +62,13 @@ BOMBS = [png_bomb(50_000, 50_000), png_bomb(1, 2**31 - 1), png_bomb(2**31 - 1, 1
 SCATTERED = [
     png_bytes(Image.fromarray(np.random.default_rng(0).integers(0, 256, (400, 400), dtype=np.uint8))),
     png_bytes(Image.fromarray(np.tile(np.array([0, 255], np.uint8), (300, 300)))),
+]
+# Small pictures that a careless decoder turns into seconds of CPU or hundreds of megabytes (bench/hostile.py).
+HOSTILE = [
+    long_line(),
+    long_line(1, 2**20),
+    jpeg_of_repeated_scans(2_000, side=512),
+    sideways_digit_with_exif(20_000)[0],
 ]
 # How a picture may say whether it is a number: absent, a boolean, or something else.
 NUMBER_FIELDS = [{}, {"number": True}, {"number": False}, {"number": "true"}, {"number": None}, {"number": [1]}]
@@ -180,7 +188,9 @@ def junk(draw) -> Case:
 
 @st.composite
 def pictures(draw, digit_png: bytes) -> Case:
-    data = draw(st.sampled_from([digit_png, *BOMBS, *SCATTERED, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"]))
+    data = draw(
+        st.sampled_from([digit_png, *BOMBS, *SCATTERED, *HOSTILE, b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8\xff\xe0"])
+    )
     text = base64.b64encode(data).decode()
     cut = draw(st.sampled_from(["whole", "truncated", "data url", "bad padding"]))
     if cut == "truncated":
