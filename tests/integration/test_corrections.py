@@ -162,8 +162,9 @@ def test_a_storage_failure_is_a_503_with_a_message_and_predictions_go_on(weights
     assert [entry["severity"] for entry in logged] == ["ERROR"]
 
 
-@pytest.mark.parametrize("path", ["/", "/predict", "/correction", "/corrections/extra"])
-def test_predictions_to_any_other_path_work_as_before(collecting, stored, path):
+@pytest.mark.parametrize("path", ["/predict", "/correction", "/corrections/extra"])
+def test_a_post_to_any_other_path_is_neither_a_prediction_nor_a_correction(collecting, stored, path):
     response = requests.post(collecting + path, json={"image": csv(ONE)}, timeout=30)
-    assert response.status_code == 200 and response.json()["prediction"] == 1
+    assert response.status_code == 404
+    assert response.json() == {"error": "nothing is posted here: post a digit to / and a correction to /corrections"}
     assert stored() == {}
