@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh's helpers: announced steps that say what to do when they fail, commands printed before they run
 # (and only printed in a dry run), JSON read with Python, and buckets and objects looked up. Sourced by
 # deploy.sh, which sets project, region, dry_run, current_step and remedy.
@@ -12,6 +12,10 @@ step() {
 
 on_error() {
   ((BASH_SUBSHELL == 0)) || return 0  # a failure inside $(...) is reported once, by the command around it
+  say_step_failed
+}
+
+say_step_failed() {
   printf '\ndeploy.sh: this step failed: %s.\n%s\n' "$current_step" "$remedy" >&2
 }
 
@@ -32,6 +36,20 @@ run_with_input() {
   shift
   printf '+ %s <<< %s\n' "$*" "$text"
   [[ $dry_run == true ]] || "$@" <<<"$text"
+}
+
+# As run, what the command says on stderr shown as it comes and kept in $scratch/said, for explain_refusal.
+run_noted() {
+  printf '+ %s\n' "$*"
+  [[ $dry_run == false ]] || return 0
+  { "$@" 2>&1 1>&3 3>&- | tee "$scratch/said" >&2; } 3>&1
+}
+
+# Ends a step whose command run_noted saw refused; when deploy.sh knows the refusal, the remedy says why and
+# the ways out, then AFTERMATH: what the refusal leaves as it is.
+refused() {
+  explain_refusal "$1"
+  return 1
 }
 
 # Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails
@@ -63,10 +81,4 @@ ensure_bucket() {
     run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
       --uniform-bucket-level-access
   fi
-}
-
-# Grants the function's service account ROLE on BUCKET, and nothing more.
-grant_to_function() {
-  run gcloud storage buckets add-iam-policy-binding "gs://$1" --project="$project" \
-    --member="serviceAccount:$service_account" --role="$2"
 }
