@@ -71,14 +71,14 @@ class FakeCloud:
         )
 
     def deploy(
-        self, *flags: str, fail_on: str = "", path: str = "", stdin=subprocess.DEVNULL
+        self, *flags: str, fail_on: str = "", path: str = "", stdin=subprocess.DEVNULL, wait: str = WAIT
     ) -> subprocess.CompletedProcess:
         """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH), without a terminal
-        (or with `stdin`)."""
+        (or with `stdin`), its first wait for what a new project propagates `wait` seconds."""
         return subprocess.run(
             [BASH, "./deploy.sh", *flags],
             cwd=self.checkout,
-            env=self.environment(fail_on, path),
+            env=self.environment(fail_on, path, wait),
             stdin=stdin,
             capture_output=True,
             text=True,
@@ -104,7 +104,7 @@ class FakeCloud:
             text=True,
         )
 
-    def environment(self, fail_on: str = "", path: str = "") -> dict[str, str]:
+    def environment(self, fail_on: str = "", path: str = "", wait: str = WAIT) -> dict[str, str]:
         return {
             **os.environ,
             "PATH": path or f"{self.bin}{os.pathsep}{os.environ['PATH']}",
@@ -112,7 +112,7 @@ class FakeCloud:
             "FAKE_GCLOUD_STATE": str(self.state_file),
             "FAKE_GCLOUD_FAIL_ON": fail_on,
             "TMPDIR": str(self.tmp),
-            "DIGIT_DEPLOY_WAIT_SECONDS": WAIT,
+            "DIGIT_DEPLOY_WAIT_SECONDS": wait,
         }
 
     def state(self) -> dict:

@@ -1,6 +1,7 @@
 """deploy.sh's full deploy, against the fake gcloud (conftest.py): what a first deploy runs, what a second one
-leaves alone, that --dry-run changes nothing, how a failing step, a missing gcloud, login or project, and bad
-flags end it; and shellcheck. (Its model-version commands: test_deploy_versions.py.)"""
+leaves alone, that --dry-run changes nothing, how a failing step, a missing gcloud, login or project end it;
+and shellcheck. (Its flags: test_deploy_flags.py; a new project: test_deploy_new_project.py; organisation
+policies: test_deploy_public.py; its model-version commands: test_deploy_versions.py; delete: test_delete.py.)"""
 
 import json
 import shutil
@@ -263,39 +264,6 @@ def test_a_missing_gcloud_is_reported_before_anything_runs(cloud, tmp_path):
     assert result.stderr == (
         "deploy.sh: gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install).\n"
     )
-
-
-@pytest.mark.parametrize(
-    ("flags", "message"),
-    [
-        ([], "--project is required"),
-        (["--project", "demo-project"], "--region is required"),
-        (["--project"], "--project needs a value"),
-        (["--project", "--region", "europe-west1"], "--project needs a value"),
-        ([*DEMO, "--colour"], "unknown option: --colour"),
-        ([*DEMO, "--min-instances", "some"], "--min-instances must be a whole number, not 'some'"),
-        ([*DEMO, "--max-instances", "0"], "--max-instances must be 1 or more, not '0'"),
-        ([*DEMO, "--concurrency", "0"], "--concurrency must be from 1 to 1000, not '0'"),
-        (
-            [*DEMO, "--cpu", "two"],
-            "--cpu must be 1, 2, 4, 6 or 8, or a fraction of one vCPU from 0.08 such as 0.5, not 'two'",
-        ),
-        ([*DEMO, "--cpu", "0.5"], "--concurrency above 1 needs --cpu 1 or more"),
-        (
-            [*DEMO, "--function", "handwritten-digit-reader"],
-            "--function handwritten-digit-reader would name its service account "
-            "'handwritten-digit-reader-function': use at most 21 lowercase letters, digits and hyphens",
-        ),
-    ],
-)
-def test_bad_flags_are_refused_before_anything_runs(cloud, flags, message):
-    cloud.assert_refused(flags, message)
-
-
-def test_a_fraction_of_a_vcpu_serves_one_request_at_a_time(cloud):
-    assert cloud.deploy(*DEMO, "--cpu", "0.583", "--concurrency", "1", "--memory", "1Gi").returncode == 0
-    deploy = next(call for call in cloud.calls() if call.startswith("functions deploy"))
-    assert "--cpu=0.583 --concurrency=1 " in deploy and deploy.endswith(",THREADS=1")
 
 
 def test_help_shows_the_usage(cloud):
