@@ -10,14 +10,14 @@
 # logs and its image, read its source. Narrower than Cloud Build's builder role, which may also delete objects.
 BUILD_ROLES=(roles/logging.logWriter roles/artifactregistry.writer roles/storage.objectViewer)
 
-# Sets the accounts' ids and emails; IAM wants ids of 6 to 30 lowercase letters, digits and hyphens.
+# Sets the accounts' emails. IAM wants ids of 6 to 30 lowercase letters, digits and hyphens: the build's id, the
+# shorter, is valid wherever the function's is.
 name_accounts() {
-  service_account_id="$function_name-function"
-  build_account_id="$function_name-build"
-  [[ $service_account_id =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] ||
-    usage_error "--function $function_name would name its service account '$service_account_id': use at most 21 lowercase letters, digits and hyphens"
-  service_account="$service_account_id@$project.iam.gserviceaccount.com"
-  build_account="$build_account_id@$project.iam.gserviceaccount.com"
+  local id="$function_name-function"
+  [[ $id =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] ||
+    usage_error "--function $function_name would name its service account '$id': use at most 21 lowercase letters, digits and hyphens"
+  service_account="$id@$project.iam.gserviceaccount.com"
+  build_account="$function_name-build@$project.iam.gserviceaccount.com"
 }
 
 # Whether the service account EMAIL exists: describe answers NOT_FOUND when it does not. An IAM API enabled a
@@ -27,14 +27,11 @@ account_exists() {
   local describe=(gcloud iam service-accounts describe "$1" --project="$project" --format=none)
   if [[ $dry_run == true ]]; then
     "${describe[@]}" 2>"$scratch/said" && return 0
-    grep -Eq "NOT_FOUND|$API_NOT_READY" "$scratch/said" && return 1
+    absent_or_stop "NOT_FOUND|$API_NOT_READY"
   else
     until_propagated "$API_NOT_READY" "${describe[@]}" && return 0
-    grep -q NOT_FOUND "$scratch/said" && return 1
+    absent_or_stop
   fi
-  cat "$scratch/said" >&2
-  say_step_failed
-  exit 1
 }
 
 # Creates the service account EMAIL, described as DESCRIPTION, unless it exists; then waits until IAM knows it,

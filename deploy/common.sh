@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh's helpers: announced steps that say what to do when they fail, commands printed before they run
-# (and only printed in a dry run), JSON read with Python, and buckets and objects looked up. Sourced by
-# deploy.sh, which sets project, region, dry_run, current_step and remedy.
+# (and only printed in a dry run, what they say kept where a refusal needs explaining), JSON read with Python,
+# and buckets, objects and what a describe did not find looked up. Sourced by deploy.sh, which sets project,
+# region, dry_run and scratch; step sets current_step and remedy.
 
 # Each step names itself and what to do if it fails; a failing command then ends the script with both.
 step() {
@@ -64,6 +65,15 @@ if value is not None:
     print(*(value if isinstance(value, list) else [value]), sep="\n")
 PYTHON
 json_field() { python3 -c "$JSON_FIELD" "$1"; }
+
+# After a describe failed: returns 1, absent, when what it said ($scratch/said) matches PATTERN (NOT_FOUND by
+# default); any other failure is shown and stops the step.
+absent_or_stop() {
+  grep -Eq "${1:-NOT_FOUND}" "$scratch/said" && return 1
+  cat "$scratch/said" >&2
+  say_step_failed
+  exit 1
+}
 
 bucket_exists() {
   gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1

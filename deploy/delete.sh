@@ -9,10 +9,7 @@
 function_exists() {
   gcloud functions describe "$function_name" --gen2 --project="$project" --region="$region" \
     --format='value(name)' >/dev/null 2>"$scratch/said" && return 0
-  grep -q NOT_FOUND "$scratch/said" && return 1
-  cat "$scratch/said" >&2
-  say_step_failed
-  exit 1
+  absent_or_stop
 }
 
 # The model versions in the weights bucket, on one line.

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 
-from fake_identity import IDENTITY, error
+from fake_identity import IDENTITY, delete_listed, error
 from fake_storage import STORAGE
 
 DRS_INVOKER = (
@@ -54,13 +54,7 @@ def describe_function(target: str, flags: dict[str, str], cloud: dict) -> int:
 
 
 def delete_function(target: str, flags: dict[str, str], cloud: dict) -> int:
-    if "quiet" not in flags:
-        return error("the fake gcloud cannot answer the prompt of functions delete: pass --quiet", code=2)
-    if target not in cloud["functions"]:
-        return error(f"(gcloud.functions.delete) NOT_FOUND: Resource '{target}' was not found")
-    cloud["functions"].remove(target)
-    print(f"Deleted [{target}].", file=sys.stderr)
-    return 0
+    return delete_listed(cloud, "functions", target, flags, "functions.delete", "no function named")
 
 
 FUNCTIONS = {

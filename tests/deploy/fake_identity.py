@@ -55,6 +55,18 @@ def print_policy(cloud: dict, resource: str) -> None:
     print(json.dumps({"bindings": bindings, "etag": "BwYfake=", "version": 1}, indent=2))
 
 
+def delete_listed(cloud: dict, listed: str, target: str, flags: dict[str, str], command: str, unknown: str) -> int:
+    """A deletion that gcloud would ask about first: refused without --quiet, since the fake answers no prompt;
+    NOT_FOUND (saying `unknown`) when `target` is not in the cloud's `listed`."""
+    if "quiet" not in flags:
+        return error(f"the fake gcloud cannot answer the prompt of {command}: pass --quiet", code=2)
+    if target not in cloud[listed]:
+        return error(f"(gcloud.{command}) NOT_FOUND: {unknown} {target}")
+    cloud[listed].remove(target)
+    print(f"Deleted [{target}].", file=sys.stderr)
+    return 0
+
+
 def auth_list(target: str, flags: dict[str, str], cloud: dict) -> int:
     if cloud["account"]:
         print(cloud["account"])
@@ -140,13 +152,9 @@ def create_account(target: str, flags: dict[str, str], cloud: dict) -> int:
 def delete_account(target: str, flags: dict[str, str], cloud: dict) -> int:
     if not iam_api_ready(cloud, "delete"):
         return 1
-    if "quiet" not in flags:
-        return error("the fake gcloud cannot answer the prompt of service-accounts delete: pass --quiet", code=2)
-    if target not in cloud["service_accounts"]:
-        return error(f"(gcloud.iam.service-accounts.delete) NOT_FOUND: Unknown service account {target}")
-    cloud["service_accounts"].remove(target)
-    print(f"deleted service account [{target}]", file=sys.stderr)
-    return 0
+    return delete_listed(
+        cloud, "service_accounts", target, flags, "iam.service-accounts.delete", "Unknown service account"
+    )
 
 
 def describe_org_policy(target: str, flags: dict[str, str], cloud: dict) -> int:
