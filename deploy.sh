@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Deploys Digit to a Google Cloud project: the weights to a private bucket as a model version that the function
-# serves, function/ as a gen2 HTTP Cloud Function that reads them as a service account of its own, and site/ to
-# a public bucket that serves the page. Safe to run again: what exists is kept, the function and the files are
-# brought up to date, and the function is checked. Its commands publish, promote and roll back model versions
-# without a redeploy, and check the deployed function.
+# serves, function/ as a gen2 HTTP Cloud Function that reads them as a service account of its own (and is built
+# as another), and site/ to a public bucket that serves the page. Safe to run again: what exists is kept, the
+# function and the files are brought up to date, and the function is checked. Its commands publish, promote and
+# roll back model versions without a redeploy, check the deployed function, and delete what a deploy made.
 # ./deploy.sh --help lists the commands and flags; docs/deploying.md says what it needs, what it creates, what that
 # costs, and how to remove it.
 set -Eeuo pipefail
@@ -11,10 +11,22 @@ set -Eeuo pipefail
 here=$(dirname -- "${BASH_SOURCE[0]}")
 # shellcheck source=deploy/common.sh
 source "$here/deploy/common.sh"
+# shellcheck source=deploy/help.sh
+source "$here/deploy/help.sh"
+# shellcheck source=deploy/retry.sh
+source "$here/deploy/retry.sh"
+# shellcheck source=deploy/sizes.sh
+source "$here/deploy/sizes.sh"
+# shellcheck source=deploy/accounts.sh
+source "$here/deploy/accounts.sh"
+# shellcheck source=deploy/public.sh
+source "$here/deploy/public.sh"
 # shellcheck source=deploy/versions.sh
 source "$here/deploy/versions.sh"
 # shellcheck source=deploy/check.sh
 source "$here/deploy/check.sh"
+# shellcheck source=deploy/delete.sh
+source "$here/deploy/delete.sh"
 
 CORRECTIONS_DAYS=90  # how long the corrections bucket keeps an object
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
@@ -23,58 +35,8 @@ APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
 
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
 runtime="python312" memory="512Mi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
-corrections=false corrections_bucket="" checking=true
+corrections=false corrections_bucket="" checking=true yes=false with_corrections=false
 given=()  # the flags given, in order
-
-usage() {
-  cat <<'EOF'
-Usage: ./deploy.sh --project PROJECT --region REGION [options]
-       ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
-       ./deploy.sh check --project PROJECT --region REGION [--function NAME]
-
-Without a command, deploys Digit to Google Cloud: the weights to a bucket as a model version, pointed live,
-function/ as a gen2 HTTP Cloud Function, and the page (site/, with a config.js naming the function) to a
-public bucket that serves it and holds nothing else. Prints the page's and the function's URLs, then checks
-the function as `check` does.
-
-The commands change which model version the deployed function serves, without a redeploy (it reads the
-pointer every minute):
-  publish               uploads weights/ as a new version, without switching to it
-  promote VERSION       points live at VERSION, once its folder holds both files and the weights match the
-                        sha256 in its model.json
-  rollback              points live back at the version live before
-  versions              lists the versions, with their accuracy and training date, and which one is live
-
-check asks the deployed function what the page and its users ask, one line each: its health names a loaded
-model; a POST of the README's 1 reads a 1; a malformed POST gets a 400 with a JSON message; a CORS preflight
-from the page's origin may POST; and where corrections are collected, a malformed one gets a 400. A function
-that answers 503, or has no model loaded yet, is asked again as its Retry-After says (10 s without one), for
-up to two minutes in all.
-It exits 0 only when every check passes, its last line naming the model served.
-
-  --project PROJECT     the Google Cloud project id (required)
-  --region REGION       where the function and the buckets live, e.g. europe-west1 (required to deploy and to check)
-  --bucket NAME         the weights bucket (default: PROJECT-digit-weights)
-  --site-bucket NAME    the page's public bucket (default: PROJECT-digit-site); a deploy deletes there
-                        whatever the page does not have
-  --function NAME       the function's name (default: digit); it runs as the service account
-                        NAME-function, created if missing
-  --runtime RUNTIME     the Python runtime (default: python312)
-  --memory SIZE         the function's memory (default: 512Mi)
-  --cpu N               the function's vCPUs, 1 or more for a --concurrency above 1 (default: 1)
-  --concurrency N       requests one instance serves at once, each in a thread of its own (default: 8)
-  --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
-  --max-instances N     the most instances a flood of requests can start (default: 3)
-  --corrections         lets the page send corrections ("Wrong? It was: 7"), which the function stores in a
-                        private bucket that deletes them after 90 days
-  --corrections-bucket NAME
-                        that bucket (default: PROJECT-digit-corrections; implies --corrections)
-  --no-check            do not check the function once deployed
-  --dry-run             print the commands that would change something, and run none of them
-                        (the read-only checks of the project still run; the function is never called)
-  -h, --help            show this text
-EOF
-}
 
 usage_error() {
   printf 'deploy.sh: %s\nRun ./deploy.sh --help for the options.\n' "$1" >&2
@@ -83,7 +45,7 @@ usage_error() {
 
 parse_arguments() {
   case ${1:-} in
-    publish | rollback | versions | check) command=$1; shift ;;
+    publish | rollback | versions | check | delete) command=$1; shift ;;
     promote)
       command=promote
       [[ $# -ge 2 && $2 != -* ]] || usage_error "promote needs the VERSION to point live at"
@@ -100,6 +62,8 @@ parse_arguments() {
       --dry-run) dry_run=true; shift; continue ;;
       --no-check) checking=false; shift; continue ;;
       --corrections) corrections=true; shift; continue ;;
+      --yes) yes=true; shift; continue ;;
+      --with-corrections) with_corrections=true; shift; continue ;;
       --project | --region | --bucket | --site-bucket | --function | --runtime | --memory | --cpu | --concurrency | \
         --min-instances | --max-instances | --corrections-bucket)
         [[ $# -ge 2 && $2 != -* ]] || usage_error "$1 needs a value" ;;
@@ -128,8 +92,10 @@ parse_arguments() {
     check)
       only_flags "--project, --region and --function" --project --region --function
       [[ -n $region ]] || usage_error "--region is required" ;;
+    delete) check_delete_flags ;;
     *) only_flags "--project, --bucket and --dry-run" --project --bucket --dry-run ;;
   esac
+  read_wait_setting
 }
 
 # Refuses every flag given but the FLAGS after NAMES (which names them for the message).
@@ -143,19 +109,22 @@ only_flags() {
 
 check_deploy_flags() {
   [[ -n $region ]] || usage_error "--region is required"
-  [[ $min_instances =~ ^[0-9]+$ ]] || usage_error "--min-instances must be a whole number, not '$min_instances'"
-  [[ $max_instances =~ ^[1-9][0-9]*$ ]] || usage_error "--max-instances must be 1 or more, not '$max_instances'"
-  [[ $concurrency =~ ^[1-9][0-9]*$ ]] || usage_error "--concurrency must be 1 or more, not '$concurrency'"
-  [[ $cpu =~ ^([1-9][0-9]*|0?\.[0-9]+)$ ]] || usage_error "--cpu must be a number of vCPUs such as 1 or 0.5, not '$cpu'"
-  # Cloud Functions serves more than one request at a time only with a whole vCPU or more.
-  [[ $concurrency == 1 || $cpu =~ ^[1-9] ]] || usage_error "--concurrency above 1 needs --cpu 1 or more"
+  [[ $yes == false && $with_corrections == false ]] || usage_error "--yes and --with-corrections are delete's only"
+  check_sizes
   site_bucket=${site_bucket:-$project-digit-site}
   [[ $corrections == false ]] || corrections_bucket=${corrections_bucket:-$project-digit-corrections}
-  # The function's own identity, named after it: IAM wants 6 to 30 lowercase letters, digits and hyphens.
-  service_account_id="$function_name-function"
-  [[ $service_account_id =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] ||
-    usage_error "--function $function_name would name its service account '$service_account_id': use at most 21 lowercase letters, digits and hyphens"
-  service_account="$service_account_id@$project.iam.gserviceaccount.com"
+  name_accounts
+}
+
+check_delete_flags() {
+  only_flags "--project, --region, --function, the buckets' names, --yes, --with-corrections and --dry-run" \
+    --project --region --function --bucket --site-bucket --corrections-bucket --yes --with-corrections --dry-run
+  [[ -n $region ]] || usage_error "--region is required"
+  [[ $yes == true || $dry_run == true || -t 0 ]] ||
+    usage_error "delete asks before it removes anything, and there is no terminal to ask on: pass --yes (--dry-run lists what it would remove). Nothing was removed."
+  site_bucket=${site_bucket:-$project-digit-site}
+  corrections_bucket=${corrections_bucket:-$project-digit-corrections}
+  name_accounts
 }
 
 check_prerequisites() {
@@ -196,26 +165,6 @@ upload_weights() {
   point_live_at "$version"
 }
 
-# The function runs as a service account of its own that may read the weights bucket and nothing else,
-# rather than as the project's default compute account (which often holds Editor on the whole project).
-ensure_service_account() {
-  step "Giving the function a service account of its own, $service_account" \
-    "You need the Service Account Admin role in $project to create it."
-  if gcloud iam service-accounts describe "$service_account" --project="$project" --format='value(email)' \
-    >/dev/null 2>&1; then
-    echo "$service_account exists."
-  else
-    run gcloud iam service-accounts create "$service_account_id" --project="$project" \
-      --display-name="Digit function: reads gs://$bucket"
-  fi
-}
-
-grant_weights_access() {
-  step "Letting the function's service account read gs://$bucket" \
-    "You need permission to change the bucket's IAM policy (Storage Admin). A service account created a moment ago may not be known everywhere yet: wait a minute and run deploy.sh again."
-  grant_to_function "$bucket" roles/storage.objectViewer
-}
-
 # The corrections bucket: private, its objects deleted after CORRECTIONS_DAYS, and the function's account may
 # create objects there, not read or delete them. (A rerun applies the settings again.)
 collect_corrections() {
@@ -238,10 +187,12 @@ deploy_function() {
     "The messages above say why (the build log's link shows the rest); fix that and run deploy.sh again."
   local settings="WEIGHTS_BUCKET=$bucket,WEIGHTS_PREFIX=$MODELS_PREFIX,ALLOWED_ORIGINS=$SITE_ORIGIN,THREADS=$concurrency"
   [[ $corrections == false ]] || settings+=",CORRECTIONS_BUCKET=$corrections_bucket"
-  run gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
+  run_noted gcloud functions deploy "$function_name" --gen2 --project="$project" --region="$region" \
     --runtime="$runtime" --source=function --entry-point=predict --trigger-http --allow-unauthenticated \
-    --service-account="$service_account" --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" \
-    --min-instances="$min_instances" --max-instances="$max_instances" --set-env-vars="$settings"
+    --service-account="$service_account" --build-service-account="projects/$project/serviceAccounts/$build_account" \
+    --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" --min-instances="$min_instances" \
+    --max-instances="$max_instances" --set-env-vars="$settings" ||
+    refused "The function $function_name is deployed, but private until then: run deploy.sh again once it may be public."
 }
 
 # The deployed function's URL; a dry run deployed nothing, so it shows a placeholder instead.
@@ -267,13 +218,19 @@ stage_site() {
   echo "config.js says: $(<"$staged/config.js")"
 }
 
-publish_site() {
-  step "Publishing the page in the public bucket gs://$site_bucket" \
-    "Bucket names are global: choose another with --site-bucket if needed. If your organisation enforces public access prevention, the page cannot be public in this project."
+# The page's bucket is made public before the function is built: where an organisation policy refuses that,
+# the deploy stops before a build of several minutes.
+make_site_public() {
+  step "Creating the page's bucket gs://$site_bucket, readable by everyone" \
+    "Bucket names are global: if gs://$site_bucket is someone else's, choose another with --site-bucket."
   ensure_bucket "$site_bucket"
   run gcloud storage buckets update "gs://$site_bucket" --project="$project" --web-main-page-suffix=index.html
-  run gcloud storage buckets add-iam-policy-binding "gs://$site_bucket" --project="$project" \
-    --member=allUsers --role=roles/storage.objectViewer
+  run_noted gcloud storage buckets add-iam-policy-binding "gs://$site_bucket" --project="$project" \
+    --member=allUsers --role=roles/storage.objectViewer || refused "The function has not been built."
+}
+
+publish_site() {
+  step "Publishing the page in the public bucket gs://$site_bucket" "Check that you may write to gs://$site_bucket."
   # The bucket holds the page and nothing else: a file the page no longer has stops being public. no-cache:
   # browsers check for a newer page on every visit, so a redeploy shows at once.
   run gcloud storage rsync "$staged" "gs://$site_bucket" --recursive --delete-unmatched-destination-objects \
@@ -281,11 +238,14 @@ publish_site() {
 }
 
 deploy() {
+  check_public_access
   enable_apis
   upload_weights
-  ensure_service_account
+  ensure_service_accounts
   grant_weights_access
+  grant_build_roles
   [[ $corrections == false ]] || collect_corrections
+  make_site_public
   deploy_function
   read_function_url
   stage_site

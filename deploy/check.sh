@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh check: asks the deployed function what the page and its users ask of it, one line a check, and ends
 # naming the model that serves. Sourced by deploy.sh, after deploy/common.sh; deploy.sh sets function_url,
 # scratch (a folder of its own) and SITE_ORIGIN. curl sends the requests.

@@ -1,7 +1,8 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh's helpers: announced steps that say what to do when they fail, commands printed before they run
-# (and only printed in a dry run), JSON read with Python, and buckets and objects looked up. Sourced by
-# deploy.sh, which sets project, region, dry_run, current_step and remedy.
+# (and only printed in a dry run, what they say kept where a refusal needs explaining), JSON read with Python,
+# and buckets, objects and what a describe did not find looked up. Sourced by deploy.sh, which sets project,
+# region, dry_run and scratch; step sets current_step and remedy.
 
 # Each step names itself and what to do if it fails; a failing command then ends the script with both.
 step() {
@@ -12,6 +13,10 @@ step() {
 
 on_error() {
   ((BASH_SUBSHELL == 0)) || return 0  # a failure inside $(...) is reported once, by the command around it
+  say_step_failed
+}
+
+say_step_failed() {
   printf '\ndeploy.sh: this step failed: %s.\n%s\n' "$current_step" "$remedy" >&2
 }
 
@@ -34,6 +39,20 @@ run_with_input() {
   [[ $dry_run == true ]] || "$@" <<<"$text"
 }
 
+# As run, what the command says on stderr shown as it comes and kept in $scratch/said, for explain_refusal.
+run_noted() {
+  printf '+ %s\n' "$*"
+  [[ $dry_run == false ]] || return 0
+  { "$@" 2>&1 1>&3 3>&- | tee "$scratch/said" >&2; } 3>&1
+}
+
+# Ends a step whose command run_noted saw refused; when deploy.sh knows the refusal, the remedy says why and
+# the ways out, then AFTERMATH: what the refusal leaves as it is.
+refused() {
+  explain_refusal "$1"
+  return 1
+}
+
 # Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails
 # when the input is not a JSON object. Python, which the rest of Digit runs on, reads the JSON.
 read -r -d '' JSON_FIELD <<'PYTHON' || true
@@ -46,6 +65,15 @@ if value is not None:
     print(*(value if isinstance(value, list) else [value]), sep="\n")
 PYTHON
 json_field() { python3 -c "$JSON_FIELD" "$1"; }
+
+# After a describe failed: returns 1, absent, when what it said ($scratch/said) matches PATTERN (NOT_FOUND by
+# default); any other failure is shown and stops the step.
+absent_or_stop() {
+  grep -Eq "${1:-NOT_FOUND}" "$scratch/said" && return 1
+  cat "$scratch/said" >&2
+  say_step_failed
+  exit 1
+}
 
 bucket_exists() {
   gcloud storage buckets describe "gs://$1" --project="$project" --format='value(name)' >/dev/null 2>&1
@@ -63,10 +91,4 @@ ensure_bucket() {
     run gcloud storage buckets create "gs://$1" --project="$project" --location="$region" \
       --uniform-bucket-level-access
   fi
-}
-
-# Grants the function's service account ROLE on BUCKET, and nothing more.
-grant_to_function() {
-  run gcloud storage buckets add-iam-policy-binding "gs://$1" --project="$project" \
-    --member="serviceAccount:$service_account" --role="$2"
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh's model versions: publishing weights/ as a version, pointing live.json at one, rolling it back,
 # and listing them (docs/model-versions.md). Sourced by deploy.sh, after deploy/common.sh.
 

@@ -20,10 +20,14 @@ BASH = shutil.which("bash")
 PROJECT_AND_REGION = ["--project", "demo-project", "--region", "europe-west1"]
 DEMO = [*PROJECT_AND_REGION, "--no-check"]  # a deploy to the fake cloud, whose function nobody runs: not checked
 VERSION = json.loads((WEIGHTS / METADATA_FILE).read_text())["version"]  # what weights/ holds
+WAIT = "0.01"  # deploy.sh's first wait for what a new project propagates, in seconds: the tests' is short
 READS = (
     "auth list",
     "projects describe",
+    "projects get-iam-policy",
+    "org-policies describe",
     "storage buckets describe",
+    "storage buckets get-iam-policy",
     "storage objects describe",
     "storage cat",
     "storage ls",
@@ -51,6 +55,7 @@ class FakeCloud:
         gcloud.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_GCLOUD}" "$@"\n')
         gcloud.chmod(0o755)
         self.log = folder / "gcloud-calls.jsonl"
+        self.history: list[list[str]] = []  # the arguments of every call read from the log so far
         self.state_file = folder / "cloud.json"
         self.state_file.write_text(
             json.dumps(
@@ -65,12 +70,16 @@ class FakeCloud:
             )
         )
 
-    def deploy(self, *flags: str, fail_on: str = "", path: str = "") -> subprocess.CompletedProcess:
-        """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH)."""
+    def deploy(
+        self, *flags: str, fail_on: str = "", path: str = "", stdin=subprocess.DEVNULL, wait: str = WAIT
+    ) -> subprocess.CompletedProcess:
+        """Runs ./deploy.sh with the fake gcloud first on PATH (or with `path` as PATH), without a terminal
+        (or with `stdin`), its first wait for what a new project propagates `wait` seconds."""
         return subprocess.run(
             [BASH, "./deploy.sh", *flags],
             cwd=self.checkout,
-            env=self.environment(fail_on, path),
+            env=self.environment(fail_on, path, wait),
+            stdin=stdin,
             capture_output=True,
             text=True,
             timeout=180,  # a check may wait two minutes for the function
@@ -89,12 +98,13 @@ class FakeCloud:
             [BASH, "./deploy.sh", *flags],
             cwd=self.checkout,
             env=self.environment(),
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
 
-    def environment(self, fail_on: str = "", path: str = "") -> dict[str, str]:
+    def environment(self, fail_on: str = "", path: str = "", wait: str = WAIT) -> dict[str, str]:
         return {
             **os.environ,
             "PATH": path or f"{self.bin}{os.pathsep}{os.environ['PATH']}",
@@ -102,6 +112,7 @@ class FakeCloud:
             "FAKE_GCLOUD_STATE": str(self.state_file),
             "FAKE_GCLOUD_FAIL_ON": fail_on,
             "TMPDIR": str(self.tmp),
+            "DIGIT_DEPLOY_WAIT_SECONDS": wait,
         }
 
     def state(self) -> dict:
@@ -120,10 +131,10 @@ class FakeCloud:
         TMP; the log is emptied."""
         if not self.log.exists():
             return []
-        lines = self.log.read_text().splitlines()
-        calls = [self.without_temporary_folder(" ".join(json.loads(line))) for line in lines]
+        arguments = [json.loads(line) for line in self.log.read_text().splitlines()]
+        self.history += arguments
         self.log.unlink()
-        return calls
+        return [self.without_temporary_folder(" ".join(call)) for call in arguments]
 
     def without_temporary_folder(self, text: str) -> str:
         """`text` with the temporary folder of deploy.sh's run, whose name is random, written TMP."""

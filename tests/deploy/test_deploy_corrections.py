@@ -8,6 +8,7 @@ from tests.deploy.conftest import DEMO
 from tests.deploy.test_deploy import FIRST_DEPLOY
 
 ACCOUNT = "serviceAccount:digit-function@demo-project.iam.gserviceaccount.com"
+SITE_BUCKET = "demo-project-digit-site"
 LIFECYCLE = {"rule": [{"action": {"type": "Delete"}, "condition": {"age": 90}}]}
 
 
@@ -27,10 +28,12 @@ def corrections_calls(bucket: str, create: bool = True) -> list[str]:
 
 
 def expected_deploy(bucket: str, create: bool = True) -> list[str]:
-    """A first deploy's calls with --corrections: its steps before the function's, which is told the bucket."""
-    calls = [call for call in FIRST_DEPLOY]
-    at = next(i for i, call in enumerate(calls) if call.startswith("functions deploy"))
-    calls[at] += f",CORRECTIONS_BUCKET={bucket}"
+    """A first deploy's calls with --corrections: its steps before the page's bucket and the function, which is
+    told the bucket."""
+    calls = [
+        call + f",CORRECTIONS_BUCKET={bucket}" if call.startswith("functions deploy") else call for call in FIRST_DEPLOY
+    ]
+    at = calls.index(f"storage buckets describe gs://{SITE_BUCKET} --project=demo-project --format=value(name)")
     return calls[:at] + corrections_calls(bucket, create) + calls[at:]
 
 
