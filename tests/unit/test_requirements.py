@@ -20,11 +20,14 @@ def imported(folder_or_file) -> set[str]:
     paths = [folder_or_file] if folder_or_file.is_file() else folder_or_file.rglob("*.py")
     names = set()
     for path in paths:
+        found = set()
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
-                names |= {module(alias.name) for alias in node.names}
+                found |= {module(alias.name) for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names.add(module(node.module))
+                found.add(module(node.module))
+        beside = {sibling.stem for sibling in path.parent.glob("*.py")}  # a script's folder is on its path
+        names |= found - beside
     return {name for name in names if name.split(".")[0] not in FIRST_PARTY | set(sys.stdlib_module_names)}
 
 
