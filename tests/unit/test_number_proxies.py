@@ -4,7 +4,8 @@ and counted right."""
 import numpy as np
 import pytest
 
-from digit.pixels import clean_ink, ink_map, label_digits, to_mnist
+from digit.pixels import clean_ink, ink_map, to_mnist
+from digit.split import label_digits
 from train import numbers
 
 

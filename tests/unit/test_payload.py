@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from digit.payload import MAX_DIGITS, MAX_IMAGES, BadRequest, parse_body
-from digit.pixels import to_mnist, to_mnist_digits
+from digit.pixels import to_mnist
+from digit.split import to_mnist_digits
 from tests.helpers import EMPTY, NOT_JSON, ONE, csv
 
 FORMS = "image: expected a string of 784 comma-separated numbers, a list of 784 numbers or a 28x28 list of lists"

@@ -3,8 +3,10 @@ or, where a language cannot read another's, checked here to agree."""
 
 import re
 
+import pytest
+
 from checkout import FUNCTION_ENV, ROOT, SITE
-from digit import pixels
+from digit import pixels, split
 from digit.payload import MAX_DIGITS
 from digit.settings import Settings
 
@@ -24,12 +26,19 @@ def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_wou
     assert int(re.search(r"^DEFAULT_RETRY_SECONDS=(\d+)$", check, re.MULTILINE)[1]) == Settings.retry_seconds
 
 
-def test_the_page_s_pixel_contract_has_the_function_s_constants():
-    page = (SITE / "pixels.js").read_text() + (SITE / "split.js").read_text()
+@pytest.mark.parametrize(
+    "port, module, names",
+    [
+        ("pixels.js", pixels, {"SIZE", "FIT", "CENTRE", "NOISE_FLOOR", "MIN_CONTRAST"}),
+        ("split.js", split, {"SPECK", "LOW", "OVERLAP"}),
+    ],
+)
+def test_the_page_s_pixel_contract_has_the_function_s_constants(port, module, names):
+    page = (SITE / port).read_text()
     constants = dict(re.findall(r"^export const ([A-Z_]+) = ([\d.]+);", page, re.MULTILINE))
-    assert set(constants) == {"SIZE", "FIT", "CENTRE", "NOISE_FLOOR", "MIN_CONTRAST", "SPECK", "LOW", "OVERLAP"}
+    assert set(constants) == names
     assert {name: float(value) for name, value in constants.items()} == {
-        name: float(getattr(pixels, name)) for name in constants
+        name: float(getattr(module, name)) for name in constants
     }
 
 

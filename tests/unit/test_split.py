@@ -4,19 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digit.pixels import (
-    FIT,
-    MAX_INK_RUNS,
-    EmptyImageError,
-    ScatteredInkError,
-    TooManyDigitsError,
-    clean_ink,
-    ink_map,
-    label_digits,
-    split,
-    to_mnist,
-    to_mnist_digits,
-)
+from digit.pixels import FIT, EmptyImageError, clean_ink, ink_map, to_mnist
+from digit.split import MAX_INK_RUNS, ScatteredInkError, TooManyDigitsError, label_digits, split, to_mnist_digits
 
 Stroke = list[tuple[float, float]]  # (x, y) points
 
