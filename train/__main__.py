@@ -41,6 +41,13 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         help="the digits made here to add to MNIST: low-resolution copies, fonts and styles, both, or none "
         "(default: the architecture's recipe, all for cnn3)",
     )
+    parser.add_argument(
+        "--cut-numbers",
+        type=int,
+        metavar="N",
+        help="cut N numbers into the contract's candidates and teach the model their wrong cuts "
+        "(train/cut_examples.py; default: the architecture's recipe, none for cnn3)",
+    )
     parser.add_argument("--limit", type=int, help="train on the first N training digits only (quick checks)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("weights"), help="where the weights go (default: weights/)")
@@ -48,6 +55,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
+    if args.cut_numbers is not None and args.cut_numbers < 0:
+        parser.error("--cut-numbers must be 0 or more")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     return args
@@ -56,8 +65,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     from train import corrections as sent
+    from train import cut_examples, export, fit, proxies, report, synthetic, uci
     from train import data as datasets
-    from train import export, fit, proxies, report, synthetic, uci
 
     try:
         data = datasets.load(args.data, seed=args.seed)
@@ -74,10 +83,16 @@ def main(argv: list[str] | None = None) -> int:
         epochs=args.epochs or recipe.epochs,
         augment=recipe.augment and not args.no_augment,
         synthetic=args.synthetic or recipe.synthetic,
+        cut_numbers=recipe.cut_numbers if args.cut_numbers is None else args.cut_numbers,
     )
     if recipe.synthetic != "none":
         print(f"making synthetic digits ({recipe.synthetic}) …", flush=True)
         synthetic.extend(data, recipe.synthetic, seed=args.seed)
+    if recipe.cut_numbers:
+        print(
+            f"cutting {recipe.cut_numbers} numbers into candidates, to learn what a wrong cut looks like …", flush=True
+        )
+        cut_examples.extend(data, recipe.cut_numbers, seed=args.seed)
     if corrections is not None:
         if not corrections.report["used"]:
             read = corrections.report["read"]

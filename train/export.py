@@ -65,6 +65,7 @@ def write(
             "augmentation": recipe.augment,
             "synthetic": recipe.synthetic,
             "label_smoothing": recipe.label_smoothing,
+            "cut_numbers": recipe.cut_numbers,
             "seed": seed,
             "seconds": round(seconds, 1),
             "machine": machine(),

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from train import network
 from train.augment import augmenter
+from train.cut_examples import WRONG_CUT
 from train.data import Dataset
 
 
@@ -24,6 +25,9 @@ class Recipe:
     # The share of each label spread evenly over the ten digits (Keras's label smoothing): a little keeps the model
     # from giving 100 % to what it has never seen, so that its wrong readings of other hands come less sure.
     label_smoothing: float = 0.0
+    # Numbers drawn to cut with the contract's candidates, whose wrong cuts the model learns to be unsure of
+    # (train/cut_examples.py); 0 for none.
+    cut_numbers: int = 0
 
 
 RECIPES = {
@@ -53,7 +57,7 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
     if recipe.augment:
         augment = augmenter(seed)
         batches = batches.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
-    batches = batches.map(lambda x, y: (x, tf.one_hot(y, 10)))  # label smoothing needs the labels one-hot
+    batches = batches.map(lambda x, y: (x, targets(y)))
     steps = recipe.epochs * int(np.ceil(len(data.x_train) / recipe.batch_size))
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps)),
@@ -64,6 +68,13 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
         batches.prefetch(tf.data.AUTOTUNE), epochs=recipe.epochs, shuffle=False, verbose=1 if sys.stdout.isatty() else 2
     )
     return model
+
+
+def targets(labels: tf.Tensor) -> tf.Tensor:
+    """The probabilities taught for each label: all on its digit (label smoothing needs them one-hot), or for a
+    wrong cut (WRONG_CUT, one past the digits) spread evenly over the ten."""
+    wrong = tf.cast(labels == WRONG_CUT, tf.float32)[:, tf.newaxis]
+    return tf.one_hot(labels, 10) + wrong / 10  # one_hot gives a row of zeros for a label past the digits
 
 
 def evaluate(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:

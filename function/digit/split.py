@@ -58,10 +58,14 @@ def to_mnist_digits(image: np.ndarray, most_digits: int | None = None) -> np.nda
 
 
 def split(ink: np.ndarray, most_digits: int | None = None) -> Iterator[np.ndarray]:
-    """Clean ink → the ink of each digit, left to right, each cropped to its bounding box, without the ink of
-    the others (a slanted neighbour may reach into the box) or of what is no digit. One at a time: slanted
-    digits' boxes may each be nearly as large as the picture."""
-    labels, boxes = label_digits(ink, most_digits)
+    """Clean ink → the ink of each digit, left to right (digits_alone)."""
+    return digits_alone(ink, *label_digits(ink, most_digits))
+
+
+def digits_alone(ink: np.ndarray, labels: np.ndarray, boxes: list[list[int]]) -> Iterator[np.ndarray]:
+    """The ink of each digit that label_digits found, cropped to its box, without the ink of the others (a
+    slanted neighbour may reach into the box) or of what is no digit. One at a time: slanted digits' boxes may
+    each be nearly as large as the picture."""
     for digit, (top, bottom, left, right) in enumerate(boxes, start=1):
         yield np.where(labels[top : bottom + 1, left : right + 1] == digit, ink[top : bottom + 1, left : right + 1], 0)
 

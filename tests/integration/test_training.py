@@ -96,14 +96,18 @@ def test_the_uci_digits_are_measured_for_evaluation_and_their_confidence_with_th
     assert f"UCI digits (evaluation only): {measured['accuracy']:.1%}" in stdout
 
 
-def test_the_mlp_baseline_trains_too(tmp_path):
+def test_the_mlp_baseline_trains_too_with_wrong_cuts_to_learn(tmp_path):
     result = train(
-        "--arch", "mlp", "--limit", "200", "--epochs", "1", "--out", str(tmp_path), "--report", str(tmp_path)
-    )
+        "--arch", "mlp", "--limit", "200", "--epochs", "1", "--cut-numbers", "20", "--out", str(tmp_path),
+        "--report", str(tmp_path),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     metadata = json.loads((tmp_path / METADATA_FILE).read_text())
     assert metadata["arch"] == "mlp" and metadata["training"]["augmentation"] is False
-    assert metadata["training"]["synthetic"] == "none" and metadata["data"]["train_images"] == 200
+    cuts = metadata["data"]["cut_examples"]
+    assert cuts["numbers"] == metadata["training"]["cut_numbers"] == 20 and 0 < cuts["wrong_cuts"] <= cuts["digits"]
+    assert metadata["training"]["synthetic"] == "none"
+    assert metadata["data"]["train_images"] == 200 + cuts["digits"] + cuts["wrong_cuts"]
     assert load_files(tmp_path).probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 
@@ -119,5 +123,7 @@ def test_a_missing_data_file_stops_with_a_message(tmp_path):
 def test_bad_flags_are_refused(tmp_path):
     result = train("--epochs", "0")
     assert result.returncode == 2 and "--epochs must be at least 1" in result.stderr
+    result = train("--cut-numbers", "-1")
+    assert result.returncode == 2 and "--cut-numbers must be 0 or more" in result.stderr
     result = train("--synthetic", "photos")
     assert result.returncode == 2 and "argument --synthetic: invalid choice: 'photos'" in result.stderr

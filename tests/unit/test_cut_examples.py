@@ -1,0 +1,40 @@
+"""Training's examples of cuts (train/cut_examples.py): a number drawn from known digits, cut as the function
+cuts it, each candidate labelled with the digit it holds or as a wrong cut, and the wrong cuts no more than
+the digits."""
+
+import numpy as np
+import pytest
+
+from digit.cuts import candidates
+from digit.pixels import clean_ink, ink_map
+from train import cut_examples
+from train.cut_examples import WRONG_CUT, drawn, labelled
+from train.cut_examples import cut_examples as examples
+
+
+@pytest.fixture
+def upright(monkeypatch):
+    monkeypatch.setattr(cut_examples, "SLANT", 0.0)
+
+
+def test_a_touching_number_s_whole_is_a_wrong_cut_and_its_digits_are_themselves(mnist_sample, upright):
+    images, labels = mnist_sample
+    zero, eight = images[0], images[400]  # 50 of each digit, in order
+    picture, layers = drawn([zero, eight], touching=True, rng=np.random.default_rng(3))
+    assert len(layers) == 2 and layers.shape[1:] == picture.shape
+    found = labelled(picture, layers, np.array([0, 8]))
+    cut = candidates(clean_ink(ink_map(picture)))
+    assert 0 < len(found) <= len(cut.fields)
+    found_labels = [label for _, label in found]
+    assert found_labels.count(0) == found_labels.count(8) == 1  # each digit, cut out right, once
+    assert found_labels.count(WRONG_CUT) == len(found) - 2  # the rest: halves, both, a digit and a stroke
+    assert all(field.shape == (28, 28) and field.dtype == np.uint8 for field, _ in found)
+
+
+def test_the_wrong_cuts_kept_are_no_more_than_the_digits(mnist_sample):
+    images, labels = mnist_sample
+    x, y = examples(images.astype(np.uint8), labels, 30, np.random.default_rng(0))
+    assert len(x) == len(y) > 0
+    right = int((y != WRONG_CUT).sum())
+    assert 0 < int((y == WRONG_CUT).sum()) <= right
+    assert set(np.unique(y[y != WRONG_CUT])) <= set(range(10))
