@@ -5,8 +5,8 @@ neighbour's stroke; the reading of numbers (digit/reading.py) needs it to be uns
 numbers from the digits it trains on (MNIST's, the fonts', the pen's habits), most with digits that touch, cuts
 them with the contract's own candidates (digit/cuts.py), and labels each candidate: the digit it is when it
 holds most of one digit's ink and little else, WRONG_CUT when it is a wrong cut, to be taught as a spread of
-probability over the ten digits (train/fit.py). A candidate in between, most of a digit but not quite, is left
-out: it is neither.
+probability over the ten digits, each counted WRONG_CUT_WEIGHT in the loss (train/fit.py). A candidate in
+between, most of a digit but not quite, is left out: it is neither.
 """
 
 import numpy as np
@@ -17,6 +17,9 @@ from train.data import Dataset
 from train.numbers import GAPS, HEIGHTS, SHRINK, SLANT, WANDER, leaning, scaled
 
 WRONG_CUT = 10  # the label of a wrong cut, beside the ten digits
+# How much a wrong cut counts in the loss, against a digit's 1: less keeps the model surer of whole digits
+# (docs/training.md, the runs).
+WRONG_CUT_WEIGHT = 0.3
 TOUCHING = 0.7  # the share of the numbers drawn whose digits touch; the others have gaps
 OVERLAP = (0, 4)  # pixels, inclusive: how far a touching digit reaches into the one before
 LENGTHS = (2, 3, 4)

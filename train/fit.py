@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from train import network
 from train.augment import augmenter
-from train.cut_examples import WRONG_CUT
+from train.cut_examples import WRONG_CUT, WRONG_CUT_WEIGHT
 from train.data import Dataset
 
 
@@ -57,7 +57,7 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
     if recipe.augment:
         augment = augmenter(seed)
         batches = batches.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
-    batches = batches.map(lambda x, y: (x, targets(y)))
+    batches = batches.map(lambda x, y: (x, targets(y), tf.where(y == WRONG_CUT, WRONG_CUT_WEIGHT, 1.0)))
     steps = recipe.epochs * int(np.ceil(len(data.x_train) / recipe.batch_size))
     model.compile(
         optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps)),
