@@ -7,7 +7,7 @@ import struct
 import numpy as np
 from PIL import Image
 
-from digit.picture_files import MAX_PIXELS
+from digit.picture_files import MAX_PIXELS, jpeg_segments
 
 
 def png(array: np.ndarray, **options) -> bytes:
@@ -32,25 +32,12 @@ def jpeg_of_repeated_scans(scans: int, side: int = 1024) -> bytes:
     picture[side // 8 : -side // 8, side // 2 : side // 2 + side // 50] = 0
     out = io.BytesIO()
     Image.fromarray(picture).save(out, "JPEG", progressive=True, quality=90)
-    segments = jpeg_segments(out.getvalue())
+    data = out.getvalue()
+    segments = [(marker, data[start:end]) for marker, start, end in jpeg_segments(data)]
     last_scan = max(index for index, (marker, _) in enumerate(segments) if marker == 0xDA)
     before = b"".join(segment for _, segment in segments[:last_scan])
     held = sum(marker == 0xDA for marker, _ in segments[:last_scan])
     return b"\xff\xd8" + before + segments[last_scan][1] * (scans - held) + b"\xff\xd9"
-
-
-def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
-    """The marker and bytes of each segment of a well-formed JPEG after its start-of-image, a scan's
-    entropy-coded data included in its segment."""
-    segments, position = [], 2
-    while position < len(data) and data[position + 1] != 0xD9:
-        marker = data[position + 1]
-        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-        while marker == 0xDA and not (data[end] == 0xFF and data[end + 1] not in (0, *range(0xD0, 0xD8))):
-            end += 1
-        segments.append((marker, data[position:end]))
-        position = end
-    return segments
 
 
 def exif_with_entries(entries: int, orientation: int = 6, byte_order: str = "<") -> bytes:

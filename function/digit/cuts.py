@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digit.payload import MAX_IMAGES
 from digit.pixels import place, stretch
 from digit.split import digits_alone, label_digits
 
@@ -24,7 +25,7 @@ from digit.split import digits_alone, label_digits
 CUT_WIDTH = 0.65
 MAX_SPAN = 1.5
 MIN_PIECE = 0.12
-MAX_FIELDS = 256  # the candidates of one picture, at most: one batch of the model (payload.MAX_IMAGES)
+MAX_FIELDS = MAX_IMAGES  # the candidates of one picture, at most: one batch, as a request may send
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ and of its EXIF only the orientation tag is read."""
 
 import io
 import re
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image
@@ -65,20 +66,32 @@ def jpeg_scans(data: bytes, most: int) -> int:
     """How many scans (start-of-scan segments) the JPEG `data` holds, read from its markers without decoding it;
     the count stops once it is past `most`. A malformed file is counted as far as it can be read: the decoder
     then refuses it."""
-    scans, position = 0, 2  # after the start-of-image marker
-    while scans <= most and position + 4 <= len(data) and data[position] == 0xFF:
+    scans = 0
+    for marker, _, _ in jpeg_segments(data):
+        scans += marker == _START_OF_SCAN
+        if scans > most:
+            break
+    return scans
+
+
+def jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """The marker of each segment of the JPEG `data` after its start-of-image, with where the segment begins and
+    ends, a scan's entropy-coded data in its segment, up to the end-of-image; a malformed file as far as it can
+    be read."""
+    position = 2  # after the start-of-image marker
+    while position + 4 <= len(data) and data[position] == 0xFF:
         marker = data[position + 1]
         if marker == _END_OF_IMAGE:
-            break
+            return
         if marker == 0xFF or marker in _MARKERS_WITHOUT_LENGTH:  # a fill byte, or a marker on its own
-            position += 1 if marker == 0xFF else 2
-            continue
-        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+            end = position + (1 if marker == 0xFF else 2)
+        else:
+            end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
         if marker == _START_OF_SCAN:
-            scans += 1
-            following = _NEXT_MARKER.search(data, position)  # past the scan's entropy-coded data
-            position = following.start() if following else len(data)
-    return scans
+            following = _NEXT_MARKER.search(data, end)  # past the scan's entropy-coded data
+            end = following.start() if following else len(data)
+        yield marker, position, end
+        position = end
 
 
 def exif_orientation(exif: bytes) -> int:
