@@ -37,11 +37,12 @@ def handwriting_fonts(held_out: bool = False) -> list[Path]:
 
 
 # What may be added to MNIST: a low-resolution copy of each training digit; pictures of each digit in each
-# training font (FONT_COPIES), drawings in each of the STYLES (STYLE_COPIES) and drawings of each digit with
-# the writing habits (HABIT_COPIES); or all of these, the low-resolution copies then of the pictures and
-# drawings too.
+# training font (FONT_COPIES), and as outlines (HOLLOW_COPIES), drawings in each of the STYLES (STYLE_COPIES)
+# and drawings of each digit with the writing habits (HABIT_COPIES); or all of these, the low-resolution copies
+# then of the pictures and drawings too.
 KINDS = ("all", "low-resolution", "styles", "none")
 FONT_COPIES = 4
+HOLLOW_COPIES = 4
 STYLE_COPIES = 60
 LOW_RESOLUTION_SIDES = (7, 16)
 
@@ -53,7 +54,8 @@ def extend(data: Dataset, kind: str, seed: int) -> None:
     fonts = handwriting_fonts() if kind in ("all", "styles") else []
     if kind in ("all", "styles") and not fonts:
         print("no handwriting fonts found (make tools installs them): training without font digits")
-    in_fonts = font_digits(fonts, FONT_COPIES, rng)
+    solid, hollow = font_digits(fonts, FONT_COPIES, rng), font_digits(fonts, HOLLOW_COPIES, rng, hollow=True)
+    in_fonts = np.concatenate([solid[0], hollow[0]]), np.concatenate([solid[1], hollow[1]])
     styled = styled_digits(STYLE_COPIES if kind in ("all", "styles") else 0, rng)
     habits = habit_digits(HABIT_COPIES if kind in ("all", "styles") else 0, rng)
     x_made = np.concatenate([in_fonts[0], styled[0], habits[0]])
@@ -98,36 +100,55 @@ def low_resolution(image: np.ndarray, side: int, resample: int, stretch: bool = 
 
 def low_resolution_copies(images: np.ndarray, rng: np.random.Generator, sides: tuple[int, int]) -> np.ndarray:
     """A low-resolution copy of each image, each at a side drawn from `sides` (inclusive), with a resample
-    drawn from RESAMPLES, stretched or not at even odds."""
+    drawn from RESAMPLES, stretched or not at even odds. An upright bar, stretched, fills its square and leaves
+    no stroke to see: it is copied unstretched; a thin outline that a coarse scan averages away, as it is."""
     copies = []
     for image in images:
         side, resample = int(rng.integers(sides[0], sides[1] + 1)), RESAMPLES[rng.integers(len(RESAMPLES))]
-        try:
-            copies.append(low_resolution(image, side, resample, stretch=bool(rng.integers(2))))
-        except EmptyImageError:  # an upright bar, stretched, fills its square: no stroke is left to see
-            copies.append(low_resolution(image, side, resample))
+        for stretch in (bool(rng.integers(2)), False, None):
+            try:
+                copies.append(image if stretch is None else low_resolution(image, side, resample, stretch))
+                break
+            except EmptyImageError:
+                continue
     return np.stack(copies)
 
 
-def font_digits(fonts: list[Path], per_digit: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """`per_digit` pictures of each digit in each font, each turned, slanted, thickened or thinned at random."""
+def font_digits(
+    fonts: list[Path], per_digit: int, rng: np.random.Generator, hollow: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """`per_digit` pictures of each digit in each font, each turned, slanted, thickened or thinned at random;
+    `hollow`, each drawn as its outline, traced once or twice a little apart, as people draw bubble letters
+    and as sketched fonts are."""
     images, labels = [], []
     for path in fonts:
         for digit in range(10):
             for _ in range(per_digit):
-                size = int(rng.integers(60, 90))
-                font = ImageFont.truetype(str(path), size)
-                canvas = Image.new("L", (CANVAS, CANVAS), 0)
-                stroke = int(rng.integers(0, 3))
-                ImageDraw.Draw(canvas).text(
-                    (CANVAS / 2, CANVAS / 2), str(digit), fill=255, font=font, anchor="mm", stroke_width=stroke,
-                    stroke_fill=255,
-                )  # fmt: skip
-                image = _contract(_distorted(canvas, rng))
+                font = ImageFont.truetype(str(path), int(rng.integers(60, 90)))
+                canvas = np.zeros((CANVAS, CANVAS), dtype=np.uint8)
+                for _ in range(int(rng.integers(1, 3)) if hollow else 1):
+                    shift = rng.uniform(-2, 2, size=2) if hollow else np.zeros(2)
+                    canvas = np.maximum(canvas, font_glyph(font, digit, shift, hollow, rng))
+                image = _contract(_distorted(Image.fromarray(canvas), rng))
                 if image is not None:
                     images.append(image)
                     labels.append(digit)
     return np.array(images, dtype=np.uint8).reshape(-1, SIZE, SIZE), np.array(labels, dtype=np.int64)
+
+
+def font_glyph(
+    font: ImageFont.FreeTypeFont, digit: int, shift: np.ndarray, hollow: bool, rng: np.random.Generator
+) -> np.ndarray:
+    """A digit in `font`, white on black in the middle of the canvas moved by `shift` pixels, its strokes widened
+    by 0 to 2 pixels; or, `hollow`, its outline alone, 2 to 4 pixels wide (the glyph drawn black over its own
+    widened strokes)."""
+    canvas = Image.new("L", (CANVAS, CANVAS), 0)
+    x, y = CANVAS / 2 + shift
+    stroke = int(rng.integers(2, 5)) if hollow else int(rng.integers(0, 3))
+    ImageDraw.Draw(canvas).text(
+        (x, y), str(digit), fill=0 if hollow else 255, font=font, anchor="mm", stroke_width=stroke, stroke_fill=255
+    )
+    return np.asarray(canvas)
 
 
 def _ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0, turn: float = 1.0) -> Stroke:
@@ -152,6 +173,16 @@ STYLES: dict[str, tuple[int, Callable[[], list[Stroke]]]] = {
         lambda: [_ellipse(0.45, 0.28, 0.19, 0.18, 0, 1), [(0.64, 0.28), (0.63, 0.75), (0.5, 0.9), (0.33, 0.84)]],
     ),
     "4 closed at the top": (4, lambda: [[(0.6, 0.1), (0.2, 0.62), (0.84, 0.62)], [(0.6, 0.1), (0.6, 0.92)]]),
+    # As printed 6s are: the top arcs over and ends turned down at the right.
+    "6 with its top turned down": (
+        6,
+        lambda: [_ellipse(0.52, 0.4, 0.22, 0.28, 0.06, 0.44) + _ellipse(0.5, 0.68, 0.21, 0.2, 0.5, 1)],
+    ),
+    # As a handwritten g: the tail curls back to the left under the loop.
+    "9 with a tail like a g": (
+        9,
+        lambda: [_ellipse(0.47, 0.28, 0.19, 0.18, 0, 1) + _ellipse(0.46, 0.66, 0.2, 0.22, 0, -0.45)],
+    ),
 }
 
 

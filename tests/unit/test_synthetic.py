@@ -3,7 +3,7 @@ they are, that they go through the pixel contract, and that nothing measured on 
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from digit.pixels import SIZE, EmptyImageError, to_mnist
 from train import proxies, synthetic
@@ -60,6 +60,19 @@ def test_font_digits_are_labelled_and_none_without_fonts():
     assert images.shape == (20, SIZE, SIZE) and labels.tolist() == list(range(10)) * 2
     empty, no_labels = synthetic.font_digits([], 3, rng)
     assert empty.shape == (0, SIZE, SIZE) and no_labels.shape == (0,)
+
+
+def test_hollow_font_digits_are_outlines_of_thefont_glyph():
+    font = ImageFont.truetype(str(synthetic.handwriting_fonts()[0]), 80)
+    inside = np.zeros((synthetic.CANVAS, synthetic.CANVAS), np.uint8)
+    glyph = Image.fromarray(inside)
+    ImageDraw.Draw(glyph).text((synthetic.CANVAS / 2, synthetic.CANVAS / 2), "8", fill=255, font=font, anchor="mm")
+    solid = np.asarray(glyph) > 128
+    hollow = synthetic.font_glyph(font, 8, np.zeros(2), hollow=True, rng=np.random.default_rng(0)) > 128
+    assert hollow.sum() > 0.5 * solid.sum()  # as much ink as a line around the glyph takes
+    assert (hollow & solid).sum() < 0.05 * solid.sum()  # none of it where the glyph's own strokes are
+    images, labels = synthetic.font_digits(synthetic.handwriting_fonts()[:1], 1, np.random.default_rng(0), hollow=True)
+    assert labels.tolist() == list(range(10)) and images.max() == 255
 
 
 def test_styled_digits_draw_every_style_with_its_digit():
