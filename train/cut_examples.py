@@ -12,6 +12,7 @@ between, most of a digit but not quite, is left out: it is neither.
 import numpy as np
 
 from digit.cuts import pieces, plan
+from digit.payload import MAX_IMAGES
 from digit.pixels import clean_ink, ink_map, place, stretch
 from train.data import Dataset
 from train.numbers import GAPS, HEIGHTS, SHRINK, SLANT, WANDER, leaning, scaled
@@ -88,7 +89,7 @@ def labelled(picture: np.ndarray, layers: np.ndarray, labels: np.ndarray) -> lis
     # Each pixel of the ink the contract sees is the digit's whose layer is strongest there.
     owned = (layers.argmax(axis=0) == np.arange(len(layers))[:, np.newaxis, np.newaxis]) & (ink > 0)
     found = []
-    for piece in pieces(ink, *plan(ink)):
+    for piece in pieces(ink, *plan(ink, most_fields=MAX_IMAGES)):
         height, width = piece.ink.shape
         mine = owned[:, piece.top : piece.top + height, piece.left : piece.left + width] & (piece.ink > 0)
         shares = mine.sum(axis=(1, 2))

@@ -9,7 +9,7 @@ import keras
 import tensorflow as tf
 
 from digit import pixels, selfcheck
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+from digit.artefact import BY_CUTS, BY_SPLIT, METADATA_FILE, NUMBERS, WEIGHTS_FILE, sha256
 from train import network
 from train.data import Dataset
 from train.fit import Evaluation, Recipe
@@ -53,6 +53,7 @@ def write(
         "weights_bytes": len(weights),
         "parameters": serving.count_params(),
         "input": INPUT_CONTRACT,
+        NUMBERS: BY_CUTS if recipe.cut_numbers else BY_SPLIT,
         "data": data.description,
         "accuracy": round(evaluation.accuracy, 4),
         "per_class_accuracy": evaluation.per_class_accuracy,

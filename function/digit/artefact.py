@@ -14,6 +14,10 @@ WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "model.json"
 POINTER_FILE = "live.json"
 DEFAULT_PREFIX = "models/"  # where in its bucket the function finds the versions, unless told otherwise
+# How a version reads a picture of a number, the METADATA_FILE field NUMBERS: by its candidate cuts
+# (digit/reading.py) when training taught it what a wrong cut looks like, else by the split alone (digit/split.py),
+# as a version without the field does.
+NUMBERS, BY_CUTS, BY_SPLIT = "numbers", "cuts", "split"
 # A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh checks the same).
 VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

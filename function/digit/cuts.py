@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digit.payload import MAX_IMAGES
-from digit.pixels import place, stretch
+from digit.pixels import place, round_half_up, stretch
 from digit.split import digits_alone, label_digits
 
 # Shares of a split digit's height: one wider than CUT_WIDTH is cut further; a candidate is at most MAX_SPAN wide;
@@ -25,7 +24,10 @@ from digit.split import digits_alone, label_digits
 CUT_WIDTH = 0.65
 MAX_SPAN = 1.5
 MIN_PIECE = 0.12
-MAX_FIELDS = MAX_IMAGES  # the candidates of one picture, at most: one batch, as a request may send
+# Columns per row: a number leans as its writer's hand (train/numbers.py's SLANT is 0.25); a larger slope is
+# more likely a digit's own stroke (a 7's) than a hand's lean.
+MAX_SLANT = 0.35
+LEANS = 15  # leans tried, MAX_SLANT either way: 0.05 apart
 
 
 @dataclass(frozen=True)
@@ -51,41 +53,84 @@ class Candidates:
     pieces: list[int]  # how many pieces each split digit was cut into
 
 
-def candidates(ink: np.ndarray, most_digits: int | None = None) -> Candidates:
+def candidates(ink: np.ndarray, most_digits: int | None = None, most_fields: int | None = None) -> Candidates:
     """Clean ink of a number → its candidate digits, split digit by split digit, left to right, each placed in
-    its field as soon as it is cut. More than `most_digits` split digits are refused as the split refuses them
-    (TooManyDigitsError)."""
-    labels, boxes, points = plan(ink, most_digits)
+    its field as soon as it is cut: at most `most_fields` of them (one batch, as a request may send). More than
+    `most_digits` split digits are refused as the split refuses them (TooManyDigitsError)."""
+    labels, boxes, points, lean = plan(ink, most_digits, most_fields)
     fields, spans, widths = [], [], []
-    for piece in pieces(ink, labels, boxes, points):
+    for piece in pieces(ink, labels, boxes, points, lean):
         fields.append(place(stretch(piece.ink)))
         spans.append((piece.group, piece.first, piece.last))
         widths.append(piece.width)
     return Candidates(np.stack(fields), spans, widths, [len(found) + 1 for found in points])
 
 
-def plan(ink: np.ndarray, most_digits: int | None = None) -> tuple[np.ndarray, list[list[int]], list[list[int]]]:
-    """Clean ink of a number → its split (label_digits' labels and boxes) and where each split digit is cut,
-    with no more than MAX_FIELDS candidates in all."""
+def plan(
+    ink: np.ndarray, most_digits: int | None = None, most_fields: int | None = None
+) -> tuple[np.ndarray, list[list[int]], list[list[int]], float]:
+    """Clean ink of a number → its split (label_digits' labels and boxes), where each split digit is cut (in its
+    upright columns), with no more than `most_fields` candidates in all, and how far the number leans."""
     labels, boxes = label_digits(ink, most_digits)
-    points = [cut_points(group) for group in digits_alone(ink, labels, boxes)]
-    shapes = [(bottom - top + 1, right - left + 1) for top, bottom, left, right in boxes]
-    while sum(len(runs(*shape, found)) for shape, found in zip(shapes, points, strict=True)) > MAX_FIELDS:
-        most = max(range(len(points)), key=lambda group: len(runs(*shapes[group], points[group])))
+    lean = slant(ink)
+    points, shapes = [], []
+    for group in digits_alone(ink, labels, boxes):
+        points.append(cut_points(group, lean))
+        shapes.append((group.shape[0], int(upright_columns(group, lean)[group > 0].max()) + 1))
+
+    def count(group: int) -> int:
+        return len(runs(*shapes[group], points[group]))
+
+    while most_fields is not None and any(points) and sum(map(count, range(len(points)))) > most_fields:
+        most = max(range(len(points)), key=count)
         points[most] = points[most][:-1]  # the weakest point of the split digit with the most candidates
-    return labels, boxes, points
+    return labels, boxes, points, lean
 
 
-def pieces(ink: np.ndarray, labels: np.ndarray, boxes: list[list[int]], points: list[list[int]]) -> Iterator[Piece]:
-    """Each candidate's ink, split digit by split digit, left to right, as `plan` cuts them."""
+def pieces(
+    ink: np.ndarray, labels: np.ndarray, boxes: list[list[int]], points: list[list[int]], lean: float
+) -> Iterator[Piece]:
+    """Each candidate's ink, split digit by split digit, left to right, as `plan` cuts them: the cuts follow
+    the number's lean, so that a slanted digit's top is not cut off and given to its neighbour."""
     groups = zip(digits_alone(ink, labels, boxes), points, boxes, strict=True)
     for index, (group, found, (top, _, left, _)) in enumerate(groups):
-        height, width = group.shape
+        height = group.shape[0]
+        columns = upright_columns(group, lean)
+        width = int(columns[group > 0].max()) + 1
         edges = [0, *sorted(found), width]
+        owner = np.searchsorted(edges, columns, side="right") - 1  # each pixel's piece
         for first, last in runs(height, width, found):
-            piece = group[:, edges[first] : edges[last]]
-            if piece.any():
-                yield Piece(index, first, last, top, left + edges[first], piece, (edges[last] - edges[first]) / height)
+            piece = np.where((owner >= first) & (owner < last), group, 0)
+            inked = np.flatnonzero(piece.any(axis=0))
+            if inked.size:
+                start, end = int(inked[0]), int(inked[-1]) + 1
+                upright = columns[piece > 0]
+                span = int(upright.max() - upright.min()) + 1
+                yield Piece(index, first, last, top, left + start, piece[:, start:end], span / height)
+
+
+def slant(ink: np.ndarray) -> float:
+    """How far the ink leans, in columns to the right per row up: of the leans LEANS apart up to MAX_SLANT
+    either way, the one that stands its strokes most upright, so that they pile up in the fewest columns (the
+    sum of the squares of its column profile is highest; the smaller lean when two tie). Moments would not do:
+    digits side by side at different heights lean as a whole when none of them does."""
+    rows, cols = np.nonzero(ink)
+    best, sharpest = 0.0, -1
+    for lean in sorted(np.linspace(-MAX_SLANT, MAX_SLANT, LEANS), key=abs):
+        columns = cols + round_half_up(lean * (rows - (ink.shape[0] - 1))).astype(np.int64)
+        sharpness = int((np.bincount(columns - columns.min()) ** 2).sum()) if columns.size else 0
+        if sharpness > sharpest:
+            best, sharpest = float(lean), sharpness
+    return best
+
+
+def upright_columns(group: np.ndarray, lean: float) -> np.ndarray:
+    """Each pixel's column once the split digit is stood upright (each row moved back by its lean), the
+    leftmost ink at 0."""
+    height, width = group.shape
+    shifts = round_half_up(lean * (np.arange(height) - (height - 1))).astype(np.int64)
+    columns = np.arange(width)[np.newaxis, :] + shifts[:, np.newaxis]
+    return columns - columns[group > 0].min()
 
 
 def runs(height: int, width: int, points: list[int]) -> list[tuple[int, int]]:
@@ -98,15 +143,18 @@ def runs(height: int, width: int, points: list[int]) -> list[tuple[int, int]]:
     return found if whole in found else [*found, whole]
 
 
-def cut_points(group: np.ndarray) -> list[int]:
-    """The columns where a split digit wider than CUT_WIDTH of its height is cut, strongest first: local minima
-    of its ink's column profile, at least MIN_PIECE of its height apart and from its ends."""
-    height, width = group.shape
+def cut_points(group: np.ndarray, lean: float = 0.0) -> list[int]:
+    """The upright columns where a split digit wider than CUT_WIDTH of its height is cut, strongest first: local
+    minima of its ink's column profile once stood upright, at least MIN_PIECE of its height apart and from its
+    ends."""
+    inked = upright_columns(group, lean)[group > 0]
+    height, width = group.shape[0], int(inked.max()) + 1
     if width <= CUT_WIDTH * height:
         return []
-    window = max(1, round(height / 10))
-    profile = np.convolve((group > 0).sum(axis=0), np.ones(window) / window, mode="same")
-    spacing = max(1, round(MIN_PIECE * height))
+    window = max(1, int(round_half_up(height / 10)))
+    # The ink in a window of columns around each, summed: whole numbers, so that the page's port finds the same.
+    profile = np.convolve(np.bincount(inked, minlength=width), np.ones(window, dtype=np.int64), mode="same")
+    spacing = max(1, int(round_half_up(MIN_PIECE * height)))
     inner = np.arange(spacing, width - spacing + 1)
     minima = [c for c in inner if profile[c] <= profile[max(c - spacing, 0) : c + spacing + 1].min()]
     chosen: list[int] = []

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from digit import architectures, forward, selfcheck
-from digit.artefact import METADATA_FILE, WeightsError, check
+from digit.artefact import BY_CUTS, METADATA_FILE, NUMBERS, WeightsError, check
 
 SLICE = 16  # images a forward pass computes at once (docs/performance.md)
 FORWARD_PASSES_AT_ONCE = threading.BoundedSemaphore(2)
@@ -25,6 +25,8 @@ class Classifier:
     def __init__(self, metadata: dict, steps: list[forward.Step]):
         self.metadata = metadata
         self.version: str = metadata["version"]
+        # A model never taught what a wrong cut looks like is as sure of half a digit as of a digit.
+        self.reads_cuts = metadata.get(NUMBERS) == BY_CUTS
         self._steps = steps
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:

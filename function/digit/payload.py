@@ -1,8 +1,8 @@
 """Reading what a client sent, with an error that says what was wrong and where for every bad input.
 
 A request body is a JSON object with exactly one of `image` (one image), `images` (a batch) or `png` (a
-picture file, base64 or a data: URL, passed through the pixel contract here; with `"number": true`, split into
-the digits of a number first). An image may come as a string of 784 comma-separated numbers (what the page
+picture file, base64 or a data: URL, passed through the pixel contract here; with `"number": true`, cut into
+the candidate digits of a number first). An image may come as a string of 784 comma-separated numbers (what the page
 sends), as a list of 784 numbers, or as a 28x28 list of lists; each value is an ink level 0..255 in the pixel
 contract's form. Text of whole numbers (what the page and the client send) is read a whole batch at a time, in
 a few numpy passes over its characters; other forms in one numpy call an image; the slower value-by-value walk
@@ -17,14 +17,17 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from digit import picture_files
+from digit.cuts import Candidates, candidates
 from digit.memory import give_back_free_memory
-from digit.pixels import SIZE, EmptyImageError, to_mnist
-from digit.split import ScatteredInkError, TooManyDigitsError, to_mnist_digits
+from digit.pixels import SIZE, EmptyImageError, clean_ink, ink_map, to_mnist
+from digit.split import ScatteredInkError, TooManyDigitsError
 
+T = TypeVar("T")
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
 MAX_DIGITS = 20  # in a number: a phone number with its country code, and then some (the page reads as many)
@@ -60,7 +63,7 @@ class Query:
     images: np.ndarray  # (N, 28, 28) float32
     batch: bool
     from_picture: bool  # a png was sent: the answer shows the pixels it became
-    number: bool = False  # the png is a number: its digits, left to right, are the images
+    cuts: Candidates | None = None  # the png is a number: the images are its candidate digits' fields
 
 
 FIELDS = ("image", "images", "png")
@@ -81,7 +84,8 @@ def parse_body(body: bytes) -> Query:
     if number:
         if field != "png":
             raise BadRequest(f"number: only a picture (png) is read as a number, not {field}")
-        return Query(number_picture(request["png"]), batch=False, from_picture=True, number=True)
+        cut = number_picture(request["png"])
+        return Query(cut.fields.astype(np.float32), batch=False, from_picture=True, cuts=cut)
     if field == "image":
         return Query(image(request["image"])[np.newaxis], batch=False, from_picture=False)
     if field == "images":
@@ -136,17 +140,17 @@ def _batch(value: list) -> np.ndarray:
 
 def picture(value: object) -> np.ndarray:
     """A PNG or JPEG file, base64-encoded or as a data: URL, through the pixel contract → (28, 28) float32."""
-    return _through_contract(value, to_mnist)
+    return _through_contract(value, to_mnist).astype(np.float32)
 
 
-def number_picture(value: object) -> np.ndarray:
-    """A picture file of a number, as for `picture`, split into its digits → (N, 28, 28) float32, left to
-    right, N at most MAX_DIGITS."""
-    return _through_contract(value, lambda image: to_mnist_digits(image, MAX_DIGITS))
+def number_picture(value: object) -> Candidates:
+    """A picture file of a number, as for `picture`, cut into its candidate digits (digit/cuts.py): at most
+    MAX_DIGITS split digits, cut into at most MAX_IMAGES candidates, one batch."""
+    return _through_contract(value, lambda image: candidates(clean_ink(ink_map(image)), MAX_DIGITS, MAX_IMAGES))
 
 
-def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """A picture file, base64-encoded or as a data: URL, decoded and through `contract`, as float32."""
+def _through_contract(value: object, contract: Callable[[np.ndarray], T]) -> T:
+    """A picture file, base64-encoded or as a data: URL, decoded and through `contract`."""
     if not isinstance(value, str):
         raise BadRequest(f"png: expected a base64 string or a data: URL, got {json_type(value)}")
     encoded = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
@@ -156,7 +160,7 @@ def _through_contract(value: object, contract: Callable[[np.ndarray], np.ndarray
         raise BadRequest("png: not valid base64") from error
     try:
         with large_read():
-            return contract(picture_files.decode(data)).astype(np.float32)
+            return contract(picture_files.decode(data))
     except (picture_files.ImageError, EmptyImageError, ScatteredInkError, TooManyDigitsError) as error:
         raise BadRequest(f"png: {error}") from error
 

@@ -55,3 +55,9 @@ def choose(candidates: Candidates, probabilities: np.ndarray) -> list[tuple[int,
             point = came_from[point]
         chosen += reversed(read)
     return [(index, int(digits[index])) for index in chosen]
+
+
+def uncut(candidates: Candidates) -> list[int]:
+    """The candidates that are whole split digits, left to right: the number as the split alone reads it."""
+    by_span = {span: index for index, span in enumerate(candidates.spans)}
+    return [by_span[(group, 0, pieces)] for group, pieces in enumerate(candidates.pieces)]

@@ -9,8 +9,9 @@ import traceback
 from datetime import UTC, datetime
 
 import flask
+import numpy as np
 
-from digit import corrections, payload
+from digit import corrections, payload, reading
 from digit.logs import log, log_failure
 from digit.model import Classifier
 from digit.served import ServedModel, Unavailable
@@ -118,21 +119,40 @@ def route(path: str) -> str:
 
 
 def prediction(classifier: Classifier, query: payload.Query) -> dict:
-    """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became); for a
-    number, the digits read as text and each digit's reading with its pixels."""
+    """The answer to a query: digit(s), probabilities, model version (and the pixels a picture became)."""
+    if query.cuts is not None:
+        return number(classifier, query)
     probabilities = classifier.probabilities(query.images)
     digits = probabilities.argmax(axis=1).tolist()
-    rounded = probabilities.astype(float).round(6).tolist()  # float32 values would print as 0.7042999863624573
-    if query.number:
-        pixels = query.images.astype(int).reshape(len(digits), -1).tolist()
-        readings = [
-            {"prediction": digit, "probabilities": p, "pixels": image}
-            for digit, p, image in zip(digits, rounded, pixels, strict=True)
-        ]
-        return {"number": "".join(map(str, digits)), "digits": readings, "model": classifier.version}
     if query.batch:
-        return {"predictions": digits, "probabilities": rounded, "model": classifier.version}
-    result = {"prediction": digits[0], "probabilities": rounded[0], "model": classifier.version}
+        return {"predictions": digits, "probabilities": rounded(probabilities), "model": classifier.version}
+    result = {"prediction": digits[0], "probabilities": rounded(probabilities)[0], "model": classifier.version}
     if query.from_picture:
         result["pixels"] = query.images[0].astype(int).ravel().tolist()
     return result
+
+
+def number(classifier: Classifier, query: payload.Query) -> dict:
+    """The answer to a picture of a number: its digits as text, and each digit's reading with its pixels. A model
+    taught what a wrong cut looks like reads every candidate, and the reading chooses the cuts (digit/reading.py);
+    any other reads the split's digits alone."""
+    if classifier.reads_cuts:
+        everything = classifier.probabilities(query.images)
+        chosen = reading.choose(query.cuts, everything)
+        indices, digits = [index for index, _ in chosen], [digit for _, digit in chosen]
+        probabilities = everything[indices]
+    else:
+        indices = reading.uncut(query.cuts)
+        probabilities = classifier.probabilities(query.images[indices])
+        digits = probabilities.argmax(axis=1).tolist()
+    pixels = query.images[indices].astype(int).reshape(len(indices), -1).tolist()
+    readings = [
+        {"prediction": digit, "probabilities": p, "pixels": image}
+        for digit, p, image in zip(digits, rounded(probabilities), pixels, strict=True)
+    ]
+    return {"number": "".join(map(str, digits)), "digits": readings, "model": classifier.version}
+
+
+def rounded(probabilities: np.ndarray) -> list:
+    """Probabilities as JSON numbers: float32 values would print as 0.7042999863624573."""
+    return probabilities.astype(float).round(6).tolist()

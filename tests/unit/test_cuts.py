@@ -1,10 +1,16 @@
 """The candidate cuts of digits that touch, and the reading that chooses among them, on pictures and
 probabilities made here with known answers."""
 
-import numpy as np
+import base64
+import io
+import json
 
-from digit import reading
-from digit.cuts import CUT_WIDTH, MAX_FIELDS, Candidates, candidates, cut_points
+import numpy as np
+import pytest
+from PIL import Image
+
+from digit import payload, reading, service
+from digit.cuts import CUT_WIDTH, MAX_SLANT, Candidates, candidates, cut_points, pieces, plan, slant
 from digit.pixels import clean_ink, ink_map
 
 
@@ -44,7 +50,10 @@ def test_touching_digits_are_cut_where_their_ink_is_thinnest():
 
 def test_the_candidates_of_one_picture_are_one_batch_at_most():
     ink = clean_ink(ink_map(rings(12, touching=True, side=24, stroke=3)))
-    assert len(candidates(ink).fields) <= MAX_FIELDS
+    assert len(candidates(ink).fields) > 40
+    cut = candidates(ink, most_fields=40)
+    assert 12 <= len(cut.fields) <= 40 and max(cut.pieces) > 1  # the weakest cuts dropped, not all of them
+    assert candidates(ink, most_fields=1).pieces == [1]  # one split digit, uncut, whatever the limit
 
 
 def made(spans: list[tuple[int, int, int]], widths: list[float], pieces: list[int]) -> Candidates:
@@ -77,3 +86,72 @@ def test_split_digits_are_read_one_after_another():
     spans = [(0, 0, 1), (1, 0, 1), (2, 0, 1)]
     probabilities = np.stack([sure(2), sure(0), sure(7)])
     assert reading.choose(made(spans, [0.8, 0.9, 0.8], [1, 1, 1]), probabilities) == [(0, 2), (1, 0), (2, 7)]
+
+
+def leaning_bars(lean: float, bridge: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Two bars 8 pixels wide and 40 tall, leaning `lean` columns per row up, their feet 22 pixels apart, joined
+    at mid-height by a thin bridge or not: white ink on black, and which bar each pixel is (1, 2; 0 paper)."""
+    which = np.zeros((60, 120), dtype=np.int32)
+    for row in range(10, 50):
+        shift = round(lean * (49 - row))
+        which[row, 20 + shift : 28 + shift] = 1
+        which[row, 42 + shift : 50 + shift] = 2
+    if bridge:
+        shift = round(lean * 20)
+        which[28:30, 28 + shift : 42 + shift] = 1
+    return (which > 0) * 255.0, which
+
+
+def test_the_lean_of_a_number_is_measured_from_its_ink():
+    assert slant(leaning_bars(0.25, bridge=False)[0]) == pytest.approx(0.25, abs=0.02)
+    assert slant(leaning_bars(-0.2, bridge=False)[0]) == pytest.approx(-0.2, abs=0.02)
+    assert slant(rings(3, touching=False)) == pytest.approx(0, abs=0.02)
+    assert slant(leaning_bars(0.8, bridge=False)[0]) == MAX_SLANT  # steeper is a stroke, not a hand
+
+
+def test_digits_that_lean_are_cut_along_their_lean():
+    # The bars overlap in their columns: no upright cut could part them without cutting one of them.
+    picture, which = leaning_bars(0.3, bridge=True)
+    ink = clean_ink(ink_map(picture))
+    labels, boxes, points, lean = plan(ink)
+    assert len(boxes) == 1 and lean == pytest.approx(0.3, abs=0.05)
+    shares = []
+    for piece in pieces(ink, labels, boxes, points, lean):
+        height, width = piece.ink.shape
+        held = which[piece.top : piece.top + height, piece.left : piece.left + width][piece.ink > 0]
+        shares.append([(held == bar).sum() / (which == bar).sum() for bar in (1, 2)])
+    # Each bar whole and alone, but for a part of the bridge, in some candidate.
+    assert any(first > 0.95 and second == 0 for first, second in shares)
+    assert any(first < 0.05 and second == 1 for first, second in shares)
+
+
+def png(picture: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+class Classifier:
+    """A model that is sure a narrow field is a 1 and unsure of anything wider, taught the cuts or not."""
+
+    version = "made-here"
+
+    def __init__(self, reads_cuts: bool):
+        self.reads_cuts = reads_cuts
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        widths = (images > 0).any(axis=1).sum(axis=1)
+        return np.stack([sure(1) if width < 8 else np.full(10, 0.1) for width in widths])
+
+
+def test_the_function_reads_a_number_by_its_cuts_only_with_a_model_taught_them():
+    ones = np.full((60, 56), 255, dtype=np.uint8)
+    for left in (8, 20, 32, 44):
+        ones[10:50, left : left + 4] = 0
+    ones[28:30, 8:48] = 0  # a thin stroke through all four: one split digit
+    query = payload.parse_body(json.dumps({"png": png(ones), "number": True}).encode())
+    taught = service.prediction(Classifier(reads_cuts=True), query)
+    assert taught["number"] == "1111" and [digit["prediction"] for digit in taught["digits"]] == [1, 1, 1, 1]
+    assert all(len(digit["pixels"]) == 784 and max(digit["probabilities"]) > 0.9 for digit in taught["digits"])
+    untaught = service.prediction(Classifier(reads_cuts=False), query)
+    assert untaught["number"] == "0" and len(untaught["digits"]) == 1  # the whole, read as the first of ten ties

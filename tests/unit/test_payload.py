@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digit import reading
 from digit.payload import MAX_DIGITS, MAX_IMAGES, BadRequest, parse_body
 from digit.pixels import to_mnist
 from digit.split import to_mnist_digits
@@ -246,15 +247,24 @@ def bars(count: int) -> np.ndarray:
 
 def test_a_png_with_number_is_split_into_its_digits_left_to_right():
     query = parse_body(body({"png": png(bars(3), "L"), "number": True}))
-    assert query.number and query.from_picture and not query.batch
+    assert query.cuts is not None and query.from_picture and not query.batch
+    assert query.cuts.pieces == [1, 1, 1]  # digits apart, none wide enough to cut
     assert query.images.shape == (3, 28, 28) and query.images.dtype == np.float32
     np.testing.assert_array_equal(query.images, to_mnist_digits(bars(3)))
+
+
+def test_a_png_of_digits_that_touch_is_cut_into_candidates_among_them_the_split():
+    touching = bars(4)
+    touching[28:31, 8:48] = 0  # a stroke across all four
+    query = parse_body(body({"png": png(touching, "L"), "number": True}))
+    assert query.cuts.pieces[0] > 1 and len(query.cuts.pieces) < len(query.images) <= MAX_IMAGES
+    np.testing.assert_array_equal(query.images[reading.uncut(query.cuts)], to_mnist_digits(touching))
 
 
 @pytest.mark.parametrize("extra", [{}, {"number": False}], ids=["without", "false"])
 def test_a_png_without_number_is_one_digit_as_before(extra):
     query = parse_body(body({"png": png(bars(3), "L"), **extra}))
-    assert not query.number and query.from_picture
+    assert query.cuts is None and query.from_picture
     np.testing.assert_array_equal(query.images, to_mnist(bars(3))[np.newaxis])
 
 
