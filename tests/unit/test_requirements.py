@@ -4,14 +4,27 @@ requirements.txt."""
 
 import ast
 import re
+import subprocess
 import sys
 from functools import cache
 from importlib.metadata import distributions as installed
 from importlib.metadata import packages_distributions
 
-from checkout import ROOT
+from checkout import FUNCTION_ENV, ROOT
 
 FIRST_PARTY = {"digit", "train", "local", "bench", "client", "checkout", "tests", "main"}
+# Frameworks that run models, by the names their distributions are installed under.
+FRAMEWORKS = {
+    "tensorflow",
+    "tensorflow-cpu",
+    "tf-keras",
+    "keras",
+    "jax",
+    "jaxlib",
+    "torch",
+    "onnxruntime",
+    "ai-edge-litert",
+}
 NAMESPACES = {"google"}  # shared by many distributions: what is imported from them is named one level down
 
 
@@ -70,9 +83,16 @@ def test_the_functions_imports_are_all_in_its_requirements():
 
 
 def test_the_function_installs_no_machine_learning_framework():
-    assert named_in("function/requirements.txt") == {
+    named = named_in("function/requirements.txt")
+    assert named == {
         "functions-framework", "flask", "google-cloud-storage", "google-api-core", "numpy", "pillow", "h5py"
     }  # fmt: skip
+    # What pip installed from that file, with everything its packages brought: a framework could come with one.
+    listing = "import importlib.metadata as m; print(*(d.metadata['Name'] for d in m.distributions()))"
+    held = subprocess.run([FUNCTION_ENV / "bin" / "python", "-c", listing], capture_output=True, text=True, check=True)
+    installed_there = {normalised(name) for name in held.stdout.split()}
+    assert named <= installed_there  # the environment the file makes, not another
+    assert FRAMEWORKS & installed_there == set()
     assert not {"jax", "jaxlib"} & named_in("requirements.txt")
 
 
