@@ -74,9 +74,9 @@ Ask the function from a shell (this sends a vertical stroke, a 1):
 
   {CURL_EXAMPLE.replace("$URL", function.url)}
 
-or about pictures of your own (PNG or JPEG):
+or about pictures (PNG or JPEG: examples/ has a few):
 
-  .venv/bin/python -m client my-digit.png --url {function.url}
+  .venv/bin/python -m client examples/seven.png examples/photo.jpg --url {function.url}
 
 Ctrl-C stops everything."""
 

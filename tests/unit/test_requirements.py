@@ -12,7 +12,7 @@ from importlib.metadata import packages_distributions
 
 from checkout import FUNCTION_ENV, ROOT
 
-FIRST_PARTY = {"digit", "train", "local", "bench", "client", "checkout", "tests", "main"}
+FIRST_PARTY = {"digit", "train", "local", "bench", "client", "examples", "checkout", "tests", "main"}
 # Frameworks that run models, by the names their distributions are installed under.
 FRAMEWORKS = {
     "tensorflow",
@@ -97,6 +97,8 @@ def test_the_function_installs_no_machine_learning_framework():
 
 
 def test_every_other_import_is_in_the_requirements():
-    everything = set().union(*(imported(ROOT / part) for part in ("train", "local", "bench", "client", "tests")))
+    everything = set().union(
+        *(imported(ROOT / part) for part in ("train", "local", "bench", "client", "examples", "tests"))
+    )
     named = named_in("requirements.txt") | named_in("function/requirements.txt")
     assert unnamed(everything, named) == {}
