@@ -21,6 +21,7 @@ from checkout import FUNCTION_ENV, FUNCTION_SOURCE, ROOT, SITE
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 
 HOST = "127.0.0.1"
+FUNCTION_PYTHON = FUNCTION_ENV / "bin" / "python"
 
 
 class ServiceError(RuntimeError):
@@ -46,7 +47,21 @@ class Service:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        else:
+            self._stop_orphans(timeout)
         return self.process.returncode
+
+    def _stop_orphans(self, timeout: float) -> None:
+        """What a process that died on its own started, still in its group (a server's workers, holding its
+        port), killed, and gone when this returns."""
+        deadline = time.monotonic() + timeout
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+                os.killpg(self.process.pid, 0)  # raises once the last of the group has been reaped
+        except ProcessLookupError:
+            pass
 
     def __enter__(self) -> "Service":
         return self
@@ -154,13 +169,14 @@ def start_function(
     name: str = "function",
     source: Path = FUNCTION_SOURCE,
     target: str = "predict",
+    python: Path = FUNCTION_PYTHON,
 ) -> Service:
     """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
-    runs it, in the function's own environment: a package missing from function/requirements.txt fails here
-    as it would there, and the dev environment's packages cannot slow its start."""
-    python = FUNCTION_ENV / "bin" / "python"
+    runs it, from `python`'s environment: by default the function's own, where a package missing from
+    function/requirements.txt fails here as it would there, and the dev environment's packages cannot slow its
+    start."""
     if not python.exists():
-        raise ServiceError(f"{name}: the function's environment {FUNCTION_ENV.name}/ is missing: run make function-env")
+        raise ServiceError(f"{name}: {python} does not exist (make function-env builds the function's environment)")
     command = [
         str(python), "-m", "functions_framework",
         "--source", str(source), "--target", target, "--host", HOST, "--port", str(port),

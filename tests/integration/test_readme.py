@@ -42,7 +42,7 @@ def test_every_command_in_the_readme_answers_the_reading_it_shows(function_url):
     assert [command.split()[0] for command, _ in asked] == [
         "curl",
         "curl",
-        ".venv/bin/python",
+        ".venv-demo/bin/python",
     ]  # a digit, a number, the client
     for command, shown in asked:
         result = subprocess.run(
