@@ -53,15 +53,15 @@ class Service:
 
     def _stop_orphans(self, timeout: float) -> None:
         """What a process that died on its own started, still in its group (a server's workers, holding its
-        port), killed, and gone when this returns."""
-        deadline = time.monotonic() + timeout
+        port), killed, and exited when this returns. Exited, not reaped: orphans are init's to reap, which some
+        inits do only now and then, and a zombie holds no port."""
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
-            while time.monotonic() < deadline:
-                time.sleep(0.01)
-                os.killpg(self.process.pid, 0)  # raises once the last of the group has been reaped
         except ProcessLookupError:
-            pass
+            return  # none left
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(stat[2] == self.process.pid for stat in running_processes().values()):
+            time.sleep(0.01)
 
     def __enter__(self) -> "Service":
         return self
@@ -97,16 +97,30 @@ class Service:
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Every process below `pid` (from Linux's /proc), with its command line: a server's workers and what they
-    started."""
-    children = defaultdict(set)
+def running_processes() -> dict[int, tuple[str, int, int]]:
+    """Each process that has not exited (Linux's /proc; a zombie has), by PID: its state, parent and group."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
-        except (OSError, IndexError):
+            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]  # after "pid (name)"
+        except (OSError, ValueError):
             continue  # it exited meanwhile
-        children[parent].add(int(stat.parent.name))
+        if state != "Z":
+            found[int(stat.parent.name)] = (state, int(parent), int(group))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie, exited but not yet reaped, has)."""
+    return pid in running_processes()
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` that has not exited (from Linux's /proc), with its command line: a server's
+    workers and what they started."""
+    children = defaultdict(set)
+    for child, (_, parent, _) in running_processes().items():
+        children[parent].add(child)
     found: dict[int, str] = {}
     waiting = [pid]
     while waiting:

@@ -76,7 +76,7 @@ def servers_started(demo: subprocess.Popen) -> dict[int, str]:
 
 
 def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
-    alive = {pid: command for pid, command in processes.items() if Path(f"/proc/{pid}").exists()}
+    alive = {pid: command for pid, command in processes.items() if services.is_running(pid)}
     assert alive == {}
     assert [name for name, port in ports.items() if not services.port_is_free(port)] == []
 
@@ -173,7 +173,9 @@ def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(start_demo):
     read_until(demo, READY)
     servers = servers_started(demo)
     (function,) = [
-        pid for pid, command in servers.items() if "functions_framework" in command and parent(pid) == demo.pid
+        pid
+        for pid, (_, parent, _) in services.running_processes().items()
+        if parent == demo.pid and "functions_framework" in servers.get(pid, "")
     ]
     os.kill(function, signal.SIGKILL)  # as the kernel's out-of-memory killer would
 
@@ -183,10 +185,6 @@ def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(start_demo):
         r"the demo stopped: function stopped \(exit code -9\):\n(.+\n)+\(the servers' logs are in ", rest
     ), rest
     assert_all_gone(servers, ports)  # the storage server and the page's too, and the function's worker
-
-
-def parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
 
 
 def test_a_busy_port_is_reported_in_one_line_before_anything_starts():
