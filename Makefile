@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The function's own environment: function/requirements.txt alone, as Cloud Functions installs it. The tests,
-# the benchmark and the demo serve the function from it (local/services.py, FUNCTION_ENV).
+# the benchmark and make screenshot serve the function from it (local/services.py, FUNCTION_ENV).
 FUNCTION_VENV := .venv-function
 FUNCTION_INSTALLED := $(FUNCTION_VENV)/.installed
 # The demo's: function/requirements.txt and the local storage server (local/requirements.txt), nothing of
