@@ -95,7 +95,7 @@ def watch(servers: list[services.Service]) -> NoReturn:
                 raise services.ServiceError(
                     f"{server.name} stopped (exit code {server.process.returncode}):\n{server.log_tail()}"
                 )
-        time.sleep(0.5)
+        time.sleep(0.1)
 
 
 STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
