@@ -4,14 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The function's own environment: function/requirements.txt alone, as Cloud Functions installs it. The tests,
-# the benchmark and the demo serve the function from it (local/services.py, FUNCTION_ENV).
+# the benchmark and make screenshot serve the function from it (local/services.py, FUNCTION_ENV).
 FUNCTION_VENV := .venv-function
 FUNCTION_INSTALLED := $(FUNCTION_VENV)/.installed
+# The demo's: function/requirements.txt and the local storage server (local/requirements.txt), nothing of
+# training, so that trying Digit does not install TensorFlow. The demo serves the function from it too: one
+# environment to build, not two.
+DEMO_VENV := .venv-demo
+DEMO_INSTALLED := $(DEMO_VENV)/.installed
 
-.PHONY: test lint tools function-env demo fuzz bench screenshot train clean
+.PHONY: test lint tools function-env demo-env demo fuzz bench screenshot train clean
 
 # The virtual environments, each rebuilt whenever its requirements change.
-$(INSTALLED): requirements.txt function/requirements.txt pyproject.toml
+$(INSTALLED): requirements.txt local/requirements.txt function/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -24,7 +29,15 @@ $(FUNCTION_INSTALLED): function/requirements.txt
 
 function-env: $(FUNCTION_INSTALLED)
 
-test: $(INSTALLED) $(FUNCTION_INSTALLED) lint tools
+$(DEMO_INSTALLED): local/requirements.txt function/requirements.txt pyproject.toml
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/pip install --quiet -r local/requirements.txt -e .
+	touch $@
+
+demo-env: $(DEMO_INSTALLED)
+
+# The tests run the demo as make demo does, from its own environment.
+test: $(INSTALLED) $(FUNCTION_INSTALLED) $(DEMO_INSTALLED) lint tools
 	$(BIN)/python -m pytest
 
 # Commands the tests run besides Python, as command:package: Chromium for the browser tests (Playwright is
@@ -63,8 +76,8 @@ bench: $(INSTALLED) $(FUNCTION_INSTALLED)
 DEMO_PORTS = $(strip $(addprefix --storage-port=,$(STORAGE_PORT)) $(addprefix --function-port=,$(FUNCTION_PORT)) \
 	$(addprefix --site-port=,$(SITE_PORT)))
 
-demo: $(INSTALLED) $(FUNCTION_INSTALLED)
-	$(BIN)/python -m local $(DEMO_PORTS)
+demo: $(DEMO_INSTALLED)
+	$(DEMO_VENV)/bin/python -m local $(DEMO_PORTS)
 
 # The README's screenshot, taken from the real page with a number drawn (the tests never rewrite it).
 screenshot: $(INSTALLED) $(FUNCTION_INSTALLED) tools
@@ -75,4 +88,4 @@ train: $(INSTALLED) tools
 	$(BIN)/python -m train $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(FUNCTION_VENV) reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(FUNCTION_VENV) $(DEMO_VENV) reports .pytest_cache .ruff_cache

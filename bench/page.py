@@ -23,11 +23,16 @@ def pad_constant(name: str) -> float:
 RENDERING = round(pad_constant("MODEL_SPAN") * (1 + 2 * pad_constant("MODEL_LINE_WIDTH")))
 
 
+# The most the page may weigh, every file it is published with together (50 KiB), so that a phone on a slow
+# connection shows it quickly; tests/unit/test_site_weight.py holds it there.
+MOST_BYTES = 50 * 1024
+
+
 def measure(digit: np.ndarray, runs: int) -> dict[str, str]:
     """The page's pixel contract's median time on `digit` drawn as the page renders it, and the page's
     weight."""
     weight = site_weight()
-    return {"pixels": f"{pixel_contract_ms(digit, runs):.2f} ms", "weight": f"{weight / 1024:.1f} KB"}
+    return {"pixels": f"{pixel_contract_ms(digit, runs):.2f} ms", "weight": f"{weight:,} bytes"}
 
 
 def pixel_contract_ms(digit: np.ndarray, runs: int) -> float:

@@ -74,11 +74,17 @@ Ask the function from a shell (this sends a vertical stroke, a 1):
 
   {CURL_EXAMPLE.replace("$URL", function.url)}
 
-or about pictures of your own (PNG or JPEG):
+or about pictures (PNG or JPEG: examples/ has a few):
 
-  .venv/bin/python -m client my-digit.png --url {function.url}
+  {this_python()} -m client examples/seven.png examples/photo.jpg --url {function.url}
 
 Ctrl-C stops everything."""
+
+
+def this_python() -> str:
+    """The Python the demo runs under (make demo's .venv-demo/bin/python), as typed from the checkout's root."""
+    python = Path(sys.executable)
+    return str(python.relative_to(checkout.ROOT)) if python.is_relative_to(checkout.ROOT) else str(python)
 
 
 def watch(servers: list[services.Service]) -> NoReturn:
@@ -89,7 +95,7 @@ def watch(servers: list[services.Service]) -> NoReturn:
                 raise services.ServiceError(
                     f"{server.name} stopped (exit code {server.process.returncode}):\n{server.log_tail()}"
                 )
-        time.sleep(0.5)
+        time.sleep(0.1)
 
 
 STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -121,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="digit-demo-"))
     running = ExitStack()
     try:
-        stack = start_stack(ports, logs, running, site)
+        # The function is served from the demo's own environment: make demo builds it from
+        # function/requirements.txt and the local server's requirements, one environment rather than two.
+        stack = start_stack(ports, logs, running, site, function_python=Path(sys.executable))
         print(ready_message(stack, logs), flush=True)
         watch(stack.servers)
     except KeyboardInterrupt:

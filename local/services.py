@@ -21,6 +21,7 @@ from checkout import FUNCTION_ENV, FUNCTION_SOURCE, ROOT, SITE
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 
 HOST = "127.0.0.1"
+FUNCTION_PYTHON = FUNCTION_ENV / "bin" / "python"
 
 
 class ServiceError(RuntimeError):
@@ -46,7 +47,21 @@ class Service:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        else:
+            self._stop_orphans(timeout)
         return self.process.returncode
+
+    def _stop_orphans(self, timeout: float) -> None:
+        """What a process that died on its own started, still in its group (a server's workers, holding its
+        port), killed, and exited when this returns. Exited, not reaped: orphans are init's to reap, which some
+        inits do only now and then, and a zombie holds no port."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return  # none left
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(stat[2] == self.process.pid for stat in running_processes().values()):
+            time.sleep(0.01)
 
     def __enter__(self) -> "Service":
         return self
@@ -82,16 +97,30 @@ class Service:
         raise ServiceError(f"{self.name} did not listen on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
 
 
-def descendants(pid: int) -> dict[int, str]:
-    """Every process below `pid` (from Linux's /proc), with its command line: a server's workers and what they
-    started."""
-    children = defaultdict(set)
+def running_processes() -> dict[int, tuple[str, int, int]]:
+    """Each process that has not exited (Linux's /proc; a zombie has), by PID: its state, parent and group."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # after "pid (name) state"
-        except (OSError, IndexError):
+            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]  # after "pid (name)"
+        except (OSError, ValueError):
             continue  # it exited meanwhile
-        children[parent].add(int(stat.parent.name))
+        if state != "Z":
+            found[int(stat.parent.name)] = (state, int(parent), int(group))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie, exited but not yet reaped, has)."""
+    return pid in running_processes()
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` that has not exited (from Linux's /proc), with its command line: a server's
+    workers and what they started."""
+    children = defaultdict(set)
+    for child, (_, parent, _) in running_processes().items():
+        children[parent].add(child)
     found: dict[int, str] = {}
     waiting = [pid]
     while waiting:
@@ -154,13 +183,14 @@ def start_function(
     name: str = "function",
     source: Path = FUNCTION_SOURCE,
     target: str = "predict",
+    python: Path = FUNCTION_PYTHON,
 ) -> Service:
     """`functions-framework --source function/main.py --target predict` (by default), as Cloud Functions
-    runs it, in the function's own environment: a package missing from function/requirements.txt fails here
-    as it would there, and the dev environment's packages cannot slow its start."""
-    python = FUNCTION_ENV / "bin" / "python"
+    runs it, from `python`'s environment: by default the function's own, where a package missing from
+    function/requirements.txt fails here as it would there, and the dev environment's packages cannot slow its
+    start."""
     if not python.exists():
-        raise ServiceError(f"{name}: the function's environment {FUNCTION_ENV.name}/ is missing: run make function-env")
+        raise ServiceError(f"{name}: {python} does not exist (make function-env builds the function's environment)")
     command = [
         str(python), "-m", "functions_framework",
         "--source", str(source), "--target", target, "--host", HOST, "--port", str(port),
@@ -248,5 +278,5 @@ def wait_until_loaded(function_url: str, timeout: float) -> dict:
                 return report
         except (urllib.error.URLError, OSError, ValueError):
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)  # a GET is cheap, and every test that starts a function waits here
     raise ServiceError(f"the function at {function_url} did not load its model within {timeout:.0f} s: {report}")

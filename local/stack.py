@@ -32,11 +32,18 @@ def free_ports() -> dict[str, int]:
     return {name: services.free_port() for name in DEFAULT_PORTS}
 
 
-def start_stack(ports: dict[str, int], work: Path, running: ExitStack, site: Path = checkout.SITE) -> Stack:
-    """Starts the three servers on `ports`, saying what it does step by step, their logs in `work`, and serves
-    `site` staged in work/page/ with the config.js that names the function (`site` itself is never written
-    to); returns once the model is loaded. Each server is entered into `running` as it starts, so that closing
-    it stops every one, whichever step failed or was interrupted."""
+def start_stack(
+    ports: dict[str, int],
+    work: Path,
+    running: ExitStack,
+    site: Path = checkout.SITE,
+    function_python: Path = services.FUNCTION_PYTHON,
+) -> Stack:
+    """Starts the three servers on `ports`, saying what it does step by step, their logs in `work`, the
+    function served by `function_python`, and serves `site` staged in work/page/ with the config.js that names
+    the function (`site` itself is never written to); returns once the model is loaded. Each server is entered
+    into `running` as it starts, so that closing it stops every one, whichever step failed or was
+    interrupted."""
     announce(f"starting the storage emulator on port {ports['storage']}")
     storage = running.enter_context(services.start_storage(ports["storage"], work))
     client = services.storage_client(storage.url)
@@ -47,7 +54,7 @@ def start_stack(ports: dict[str, int], work: Path, running: ExitStack, site: Pat
     origins = f"http://{services.HOST}:{ports['site']},http://localhost:{ports['site']}"
     announce(f"starting the function on port {ports['function']}")
     env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins, CORRECTIONS_BUCKET=CORRECTIONS_BUCKET)
-    function = running.enter_context(services.start_function(ports["function"], work, env))
+    function = running.enter_context(services.start_function(ports["function"], work, env, python=function_python))
 
     staged = services.stage_site(work / "page", function.url, site)
     announce(f"serving {staged} on port {ports['site']}")

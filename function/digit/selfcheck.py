@@ -1,10 +1,10 @@
 """The load-time self-check: the served model must answer what the trained model answered.
 
-Training runs Keras on TensorFlow, the function runs it on JAX, and nothing but numbers travels between them.
-So training stores in model.json the probabilities its model gave a few reference inputs, which are made in
-code from a seed (only the probabilities are stored), and every load computes them again. A model that does
-not reproduce them (another backend computing differently, weights loaded into the wrong layers) is refused
-as a corrupt file is.
+Training runs Keras on TensorFlow, the function computes the same network in numpy (digit/forward.py), and
+nothing but the weights and numbers travels between them. So training stores in model.json the probabilities
+its model gave a few reference inputs, which are made in code from a seed (only the probabilities are stored),
+and every load computes them again. A model that does not reproduce them (a forward pass computing differently
+from Keras, weights loaded into the wrong layers) is refused as a corrupt file is.
 """
 
 from collections.abc import Callable

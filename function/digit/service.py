@@ -18,7 +18,7 @@ from digit.served import ServedModel, Unavailable
 from digit.settings import Settings
 from digit.slow_bodies import BodyClock
 from digit.store import ModelBucket
-from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body
+from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body, retry_after
 
 PREDICTIONS_PATH = "/"
 CORRECTIONS_PATH = "/corrections"
@@ -83,7 +83,7 @@ class Function:
         try:
             classifier = self.model.classifier(wait=self.settings.load_wait_seconds)
         except Unavailable as error:
-            raise ClientError(503, str(error), {"Retry-After": str(error.retry_after)}) from error
+            raise ClientError(503, str(error), retry_after(error.retry_after)) from error
         return prediction(classifier, query)
 
     def store_correction(self, request: flask.Request) -> dict:
@@ -97,13 +97,13 @@ class Function:
         wait = self.corrections_limit.take()
         if wait:
             message = f"too many corrections: this instance stores {self.settings.corrections_per_minute} a minute"
-            raise ClientError(429, message, {"Retry-After": str(wait)})
+            raise ClientError(429, message, retry_after(wait))
         try:
             stored = self.corrections.store(correction, datetime.now(UTC))
         except corrections.StorageError as error:
             self.corrections_limit.give_back()  # nothing was stored
             log_failure(f"correction not stored: {error}", error)
-            retry = {"Retry-After": str(self.settings.retry_seconds)}
+            retry = retry_after(self.settings.retry_seconds)
             raise ClientError(503, f"the correction could not be stored: {error}", retry) from error
         return {"stored": True, "label": correction.label, "object": stored}
 

@@ -4,6 +4,7 @@ among them refusals with their status and message."""
 import contextlib
 import io
 import json
+import math
 import socket
 
 import flask
@@ -21,6 +22,12 @@ class ClientError(Exception):
         super().__init__(message)
         self.status = status
         self.headers = headers or {}
+
+
+def retry_after(seconds: float) -> dict[str, str]:
+    """The Retry-After header for a wait of `seconds`: HTTP takes whole seconds only (10, never 10.0), rounded
+    up so that a client never asks before it is worth it, and at least 1 so that it never asks again at once."""
+    return {"Retry-After": str(max(1, math.ceil(seconds)))}
 
 
 def answer(status: int, body: dict, headers: dict[str, str]) -> flask.Response:

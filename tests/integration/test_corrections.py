@@ -150,16 +150,25 @@ def test_health_says_where_corrections_are_collected(collecting, http):
     assert http.get(collecting).json()["corrections"] is True
 
 
-def test_a_storage_failure_is_a_503_with_a_message_and_predictions_go_on(weights_bucket, start_function, http):
-    server = start_function(weights_bucket, CORRECTIONS_BUCKET="no-such-bucket")
-    response = send(server.url, CORRECTION)
-    assert response.status_code == 503
-    assert response.json() == {"error": "the correction could not be stored: bucket gs://no-such-bucket does not exist"}
-    assert response.headers["Retry-After"] == "10"
+def test_a_storage_failure_is_a_503_not_counted_against_the_limit_and_predictions_go_on(
+    weights_bucket, start_function, http
+):
+    # A limit of 1 a minute: were a failed store counted, the second correction would get 429. RETRY_SECONDS as
+    # the environment gives it, a float with a fraction: HTTP's Retry-After takes whole seconds, rounded up.
+    server = start_function(
+        weights_bucket, CORRECTIONS_BUCKET="no-such-bucket", CORRECTIONS_PER_MINUTE="1", RETRY_SECONDS="2.5"
+    )
+    responses = [send(server.url, CORRECTION) for _ in range(2)]
+    for response in responses:
+        assert response.status_code == 503, response.text
+        assert response.json() == {
+            "error": "the correction could not be stored: bucket gs://no-such-bucket does not exist"
+        }
+        assert response.headers["Retry-After"] == "3"
     prediction = http.post(server.url, json={"image": csv(ONE)})
     assert prediction.status_code == 200 and prediction.json()["prediction"] == 1
     logged = [json.loads(line) for line in server.log.read_text().splitlines() if '"correction not stored' in line]
-    assert [entry["severity"] for entry in logged] == ["ERROR"]
+    assert [entry["severity"] for entry in logged] == ["ERROR", "ERROR"]
 
 
 @pytest.mark.parametrize("path", ["/predict", "/correction", "/corrections/extra"])

@@ -1,4 +1,5 @@
-"""`python -m local`, what `make demo` runs, used as a person would: started, asked, stopped with Ctrl-C."""
+"""`python -m local` from make demo's environment, as `make demo` runs it, used as a person would: started,
+asked, stopped with Ctrl-C; and `make demo` itself, stopped by a signal to its process group."""
 
 import json
 import os
@@ -6,7 +7,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import requests
 
 import checkout
 from local import services
-from local.__main__ import CURL_EXAMPLE, STOPPING_SIGNALS, stop_once, watch
+from local.__main__ import CURL_EXAMPLE, STOPPING_SIGNALS, stop_once
 from local.stack import free_ports
 from tests.helpers import files_of
 
@@ -49,7 +49,11 @@ def start_demo(tmp_path) -> Iterator[Callable[[dict[str, int]], subprocess.Popen
 
 
 def demo_command(ports: dict[str, int], *options: str) -> list[str]:
-    return [sys.executable, "-m", "local", *(f"--{name}-port={port}" for name, port in ports.items()), *options]
+    """The demo's command, from make demo's environment (`make demo-env` builds it; `make test` does)."""
+    python = checkout.DEMO_ENV / "bin" / "python"
+    assert python.exists(), f"{python} does not exist: make demo-env builds it"
+    ports_given = (f"--{name}-port={port}" for name, port in ports.items())
+    return [str(python), "-m", "local", *ports_given, *options]
 
 
 def read_until(demo: subprocess.Popen, marker: str) -> str:
@@ -72,7 +76,7 @@ def servers_started(demo: subprocess.Popen) -> dict[int, str]:
 
 
 def assert_all_gone(processes: dict[int, str], ports: dict[str, int]) -> None:
-    alive = {pid: command for pid, command in processes.items() if Path(f"/proc/{pid}").exists()}
+    alive = {pid: command for pid, command in processes.items() if services.is_running(pid)}
     assert alive == {}
     assert [name for name, port in ports.items() if not services.port_is_free(port)] == []
 
@@ -163,13 +167,24 @@ def test_the_first_stopping_signal_makes_the_demo_deaf_to_the_next():
             signal.signal(stop, handler)
 
 
-def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(tmp_path):
-    crashing = [sys.executable, "-c", "print('out of memory'); raise SystemExit(3)"]
-    function = services.spawn("function", crashing, services.free_port(), tmp_path)
-    function.process.wait()
+def test_a_server_that_dies_ends_the_demo_with_the_end_of_its_log(start_demo):
+    ports = free_ports()
+    demo = start_demo(ports)
+    read_until(demo, READY)
+    servers = servers_started(demo)
+    (function,) = [
+        pid
+        for pid, (_, parent, _) in services.running_processes().items()
+        if parent == demo.pid and "functions_framework" in servers.get(pid, "")
+    ]
+    os.kill(function, signal.SIGKILL)  # as the kernel's out-of-memory killer would
 
-    with pytest.raises(services.ServiceError, match=r"^function stopped \(exit code 3\):\nout of memory$"):
-        watch([function])
+    rest = demo.stdout.read()
+    assert demo.wait(timeout=60) == 1
+    assert re.match(
+        r"the demo stopped: function stopped \(exit code -9\):\n(.+\n)+\(the servers' logs are in ", rest
+    ), rest
+    assert_all_gone(servers, ports)  # the storage server and the page's too, and the function's worker
 
 
 def test_a_busy_port_is_reported_in_one_line_before_anything_starts():
@@ -204,7 +219,7 @@ def test_make_demo_passes_on_the_ports_it_is_given():
         text=True,
         check=True,
     )
-    assert dry_run.stdout.splitlines()[-1] == ".venv/bin/python -m local --function-port=8081 --site-port=8001"
+    assert dry_run.stdout.splitlines()[-1] == ".venv-demo/bin/python -m local --function-port=8081 --site-port=8001"
 
 
 def test_the_readme_shows_the_curl_example_the_demo_prints():

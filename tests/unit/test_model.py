@@ -31,12 +31,21 @@ def singles(classifier, held_out) -> np.ndarray:
     return np.concatenate([classifier.probabilities(image[np.newaxis]) for image in held_out[0].astype(np.float32)])
 
 
+def test_the_committed_version_is_kept_among_those_published():
+    """weights/ is what a deploy makes live: its copy in tests/published/ keeps it servable once replaced."""
+    kept = PUBLISHED / METADATA["version"]
+    for name in (WEIGHTS_FILE, METADATA_FILE):
+        assert (kept / name).read_bytes() == (WEIGHTS / name).read_bytes(), name
+
+
 @pytest.mark.parametrize("folder", sorted(PUBLISHED.iterdir()), ids=lambda folder: folder.name)
 def test_every_version_published_so_far_still_loads(folder, held_out):
     served = load_files(folder)
+    recorded = json.loads((folder / METADATA_FILE).read_text())
     assert served.version == folder.name
+    assert recorded["data"]["split"] == "stratified, 1000 held out for testing, seed 0"  # the held-out digits here
     accuracy = (served.probabilities(held_out[0].astype(np.float32)).argmax(axis=1) == held_out[1]).mean()
-    assert accuracy > 0.97
+    assert accuracy == pytest.approx(recorded["accuracy"], abs=0.0005)  # what training measured, to its 3 places
 
 
 def test_a_load_reports_where_its_time_went(classifier):

@@ -1,17 +1,31 @@
 """Every third-party package that the code imports is named in a requirements file, not only brought by
-another: the function's own code in function/requirements.txt (what Cloud Functions installs), the rest in
-requirements.txt."""
+another: the function's own code in function/requirements.txt (what Cloud Functions installs), the demo's and the
+client's in local/requirements.txt (make demo's), the rest in requirements.txt; and neither the function's
+environment nor the demo's holds a machine-learning framework."""
 
 import ast
 import re
+import subprocess
 import sys
 from functools import cache
 from importlib.metadata import distributions as installed
 from importlib.metadata import packages_distributions
 
-from checkout import ROOT
+from checkout import DEMO_ENV, FUNCTION_ENV, ROOT
 
-FIRST_PARTY = {"digit", "train", "local", "bench", "client", "checkout", "tests", "main"}
+FIRST_PARTY = {"digit", "train", "local", "bench", "client", "examples", "checkout", "tests", "main"}
+# Frameworks that run models, by the names their distributions are installed under.
+FRAMEWORKS = {
+    "tensorflow",
+    "tensorflow-cpu",
+    "tf-keras",
+    "keras",
+    "jax",
+    "jaxlib",
+    "torch",
+    "onnxruntime",
+    "ai-edge-litert",
+}
 NAMESPACES = {"google"}  # shared by many distributions: what is imported from them is named one level down
 
 
@@ -69,14 +83,37 @@ def test_the_functions_imports_are_all_in_its_requirements():
     assert unnamed(function, named_in("function/requirements.txt")) == {}
 
 
+def installed_in(environment) -> set[str]:
+    """The distributions pip installed in a virtual environment, by their normalised names."""
+    listing = "import importlib.metadata as m; print(*(d.metadata['Name'] for d in m.distributions()))"
+    held = subprocess.run([environment / "bin" / "python", "-c", listing], capture_output=True, text=True, check=True)
+    return {normalised(name) for name in held.stdout.split()}
+
+
 def test_the_function_installs_no_machine_learning_framework():
-    assert named_in("function/requirements.txt") == {
+    named = named_in("function/requirements.txt")
+    assert named == {
         "functions-framework", "flask", "google-cloud-storage", "google-api-core", "numpy", "pillow", "h5py"
     }  # fmt: skip
+    # What pip installed from that file, with everything its packages brought: a framework could come with one.
+    installed_there = installed_in(FUNCTION_ENV)
+    assert named <= installed_there  # the environment the file makes, not another
+    assert FRAMEWORKS & installed_there == set()
     assert not {"jax", "jaxlib"} & named_in("requirements.txt")
 
 
+def test_the_demo_and_the_client_import_only_what_make_demo_installs_and_no_framework():
+    served = set().union(*(imported(ROOT / "local" / name) for name in ("__main__.py", "stack.py", "services.py")))
+    named = named_in("local/requirements.txt") | named_in("function/requirements.txt")
+    assert unnamed(served | imported(ROOT / "client"), named) == {}
+    installed_there = installed_in(DEMO_ENV)
+    assert named <= installed_there
+    assert FRAMEWORKS & installed_there == set()
+
+
 def test_every_other_import_is_in_the_requirements():
-    everything = set().union(*(imported(ROOT / part) for part in ("train", "local", "bench", "client", "tests")))
-    named = named_in("requirements.txt") | named_in("function/requirements.txt")
+    everything = set().union(
+        *(imported(ROOT / part) for part in ("train", "local", "bench", "client", "examples", "tests"))
+    )
+    named = named_in("requirements.txt") | named_in("local/requirements.txt") | named_in("function/requirements.txt")
     assert unnamed(everything, named) == {}

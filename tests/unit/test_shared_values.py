@@ -5,15 +5,16 @@ import re
 
 import pytest
 
-from checkout import FUNCTION_ENV, ROOT, SITE
+from checkout import DEMO_ENV, FUNCTION_ENV, ROOT, SITE
 from digit import pixels, split
 from digit.payload import MAX_DIGITS
 from digit.settings import Settings
 
 
-def test_the_function_environment_is_where_the_makefile_builds_it():
+@pytest.mark.parametrize(("variable", "folder"), [("FUNCTION_VENV", FUNCTION_ENV), ("DEMO_VENV", DEMO_ENV)])
+def test_the_environments_are_where_the_makefile_builds_them(variable, folder):
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^FUNCTION_VENV := (\S+)$", makefile, re.MULTILINE)[1] == FUNCTION_ENV.name
+    assert re.search(rf"^{variable} := (\S+)$", makefile, re.MULTILINE)[1] == folder.name
 
 
 def test_the_page_retries_a_503_without_retry_after_when_the_function_would():

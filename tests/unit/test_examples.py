@@ -1,0 +1,21 @@
+"""The pictures in examples/, which the README and the docs send to the function, are exactly what
+`python -m examples` makes from the held-out digits (so they can be made again, and nothing in them comes from
+elsewhere), and together stay small enough to keep in the repository."""
+
+import hashlib
+
+from examples.__main__ import FOLDER, pictures
+
+SCRIPT = {"__init__.py", "__main__.py"}
+
+
+def test_the_examples_are_what_the_script_makes_from_the_held_out_digits(held_out):
+    made = pictures(*held_out)
+    kept = {path.name: path.read_bytes() for path in FOLDER.iterdir() if path.is_file() and path.name not in SCRIPT}
+    assert set(kept) == set(made) == {"seven.png", "year.png", "photo.jpg"}
+    digest = {name: hashlib.sha256(content).hexdigest() for name, content in made.items()}
+    assert {name: hashlib.sha256(content).hexdigest() for name, content in kept.items()} == digest
+
+
+def test_the_examples_weigh_under_100_kb_together():
+    assert sum(path.stat().st_size for path in FOLDER.iterdir() if path.name not in SCRIPT) < 100_000
