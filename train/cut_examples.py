@@ -9,19 +9,25 @@ probability over the ten digits, each counted WRONG_CUT_WEIGHT in the loss (trai
 between, most of a digit but not quite, is left out: it is neither.
 """
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 
 from digit.cuts import pieces, plan
 from digit.payload import MAX_IMAGES
 from digit.pixels import clean_ink, ink_map, place, stretch
 from train.data import Dataset
+from train.font_numbers import write
 from train.numbers import GAPS, HEIGHTS, SHRINK, SLANT, WANDER, leaning, scaled
+from train.synthetic import handwriting_fonts
 
 WRONG_CUT = 10  # the label of a wrong cut, beside the ten digits
 # How much a wrong cut counts in the loss, against a digit's 1: less keeps the model surer of whole digits
 # (docs/training.md, the runs).
 WRONG_CUT_WEIGHT = 0.3
 TOUCHING = 0.7  # the share of the numbers drawn whose digits touch; the others have gaps
+IN_FONTS = 0.5  # the share written in the training fonts, where there are fonts
 OVERLAP = (0, 4)  # pixels, inclusive: how far a touching digit reaches into the one before
 LENGTHS = (2, 3, 4)
 # A candidate is a digit when it holds at least RIGHT of one digit's ink and that ink is at least RIGHT of its
@@ -30,24 +36,34 @@ RIGHT, WRONG = 0.9, 0.75
 
 
 def extend(data: Dataset, numbers: int, seed: int) -> None:
-    """Adds the candidates of `numbers` numbers, drawn from data's training digits, to its training part, and
-    says so in its description."""
-    x, y = cut_examples(data.x_train, data.y_train, numbers, np.random.default_rng(seed))
+    """Adds the candidates of `numbers` numbers, drawn from data's training digits and written in the training
+    fonts, to its training part, and says so in its description."""
+    fonts = handwriting_fonts()
+    x, y = cut_examples(data.x_train, data.y_train, numbers, np.random.default_rng(seed), fonts)
     data.x_train, data.y_train = np.concatenate([data.x_train, x]), np.concatenate([data.y_train, y])
     data.description["train_images"] = len(data.x_train)
-    data.description["cut_examples"] = {"numbers": numbers, "digits": int((y != WRONG_CUT).sum()),
+    data.description["cut_examples"] = {"numbers": numbers, "in_fonts": IN_FONTS if fonts else 0,
+                                        "digits": int((y != WRONG_CUT).sum()),
                                         "wrong_cuts": int((y == WRONG_CUT).sum())}  # fmt: skip
 
 
 def cut_examples(
-    images: np.ndarray, labels: np.ndarray, numbers: int, rng: np.random.Generator
+    images: np.ndarray, labels: np.ndarray, numbers: int, rng: np.random.Generator, fonts: Sequence[Path] = ()
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The labelled candidates of `numbers` numbers made of `images` (contract form) and their `labels`."""
+    """The labelled candidates of `numbers` numbers: made of `images` (contract form) and their `labels`, or,
+    IN_FONTS of them where `fonts` are given, written in one of the fonts as the font sets are
+    (train/font_numbers.py): a font's digits keep its proportions, and a bold hand touches more than a pen."""
     fields, targets = [], []
     for _ in range(numbers):
-        chosen = rng.choice(len(images), size=int(rng.choice(LENGTHS)), replace=False)
-        picture, layers = drawn([images[i] for i in chosen], bool(rng.random() < TOUCHING), rng)
-        for field, target in labelled(picture, layers, labels[chosen]):
+        touching = bool(rng.random() < TOUCHING)
+        if fonts and rng.random() < IN_FONTS:
+            digits = rng.integers(0, 10, size=int(rng.choice(LENGTHS))).tolist()
+            number = write(digits, fonts[int(rng.integers(len(fonts)))], touching, rng)
+            picture, layers, read = number.picture, number.layers, np.array(digits)
+        else:
+            chosen = rng.choice(len(images), size=int(rng.choice(LENGTHS)), replace=False)
+            (picture, layers), read = drawn([images[i] for i in chosen], touching, rng), labels[chosen]
+        for field, target in labelled(picture, layers, read):
             fields.append(field)
             targets.append(target)
     x, y = np.array(fields, dtype=np.uint8).reshape(-1, *images.shape[1:]), np.array(targets, dtype=np.int64)

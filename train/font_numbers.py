@@ -59,20 +59,18 @@ def write(labels: list[int], path: Path, touching: bool, rng: np.random.Generato
     margin = height // 2 + round(height * WANDER)
     width = sum(ink.shape[1] for ink, _ in glyphs) + sum(steps) + 2 * margin
     depth = max(rise + ink.shape[0] for (ink, _), rise in zip(glyphs, rises, strict=True))
-    paper = np.zeros((depth + 2 * margin, width))
-    inks, left = [], margin
-    for (ink, _), step, rise, foot in zip(glyphs, [0, *steps], rises, feet, strict=True):
+    layers = np.zeros((len(glyphs), depth + 2 * margin, width))
+    left = margin
+    for layer, (ink, _), step, rise, foot in zip(layers, glyphs, [0, *steps], rises, feet, strict=True):
         left += step
         top = margin + rise + foot
-        alone = np.zeros_like(paper)
-        alone[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
-        # Laid over, not added: where two digits' strokes cross, the ink is as dark as the darker stroke.
-        np.maximum(paper, alone, out=paper)
-        inks.append(ink)
+        layer[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
         left += ink.shape[1]
     slant = rng.uniform(-SLANT, SLANT)
-    digits = [leaning(np.pad(ink, height // 4), slant) for ink in inks]
-    return Number(leaning(paper, slant), digits, list(labels))
+    digits = [leaning(np.pad(ink, height // 4), slant) for ink, _ in glyphs]
+    # Laid over, not added: where two digits' strokes cross, the ink is as dark as the darker stroke.
+    picture = leaning(layers.max(axis=0), slant)
+    return Number(picture, digits, list(labels), np.stack([255 - leaning(layer, slant) for layer in layers]))
 
 
 def font_numbers(count: int, touching: bool, seed: int) -> list[Number]:

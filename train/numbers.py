@@ -46,6 +46,7 @@ class Number:
     picture: np.ndarray  # grey, dark ink on white paper
     digits: list[np.ndarray]  # each digit's own picture, as it appears in the number
     labels: list[int]
+    layers: np.ndarray | None = None  # each digit's ink alone where it lies in the picture, white on black
 
 
 def ink_box(digit: np.ndarray) -> np.ndarray:

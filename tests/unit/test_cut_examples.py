@@ -11,6 +11,7 @@ from digit.pixels import clean_ink, ink_map
 from train import cut_examples
 from train.cut_examples import WRONG_CUT, drawn, labelled
 from train.cut_examples import cut_examples as examples
+from train.synthetic import handwriting_fonts
 
 
 @pytest.fixture
@@ -42,3 +43,11 @@ def test_the_wrong_cuts_kept_are_no_more_than_the_digits(mnist_sample):
     right = int((y != WRONG_CUT).sum())
     assert 0 < int((y == WRONG_CUT).sum()) <= right
     assert set(np.unique(y[y != WRONG_CUT])) <= set(range(10))
+
+
+def test_numbers_in_the_training_fonts_are_cut_and_labelled_too(monkeypatch):
+    monkeypatch.setattr(cut_examples, "IN_FONTS", 1.0)  # every number in a font: no image is drawn from
+    fonts = handwriting_fonts()[:2]
+    x, y = examples(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), 12, np.random.default_rng(0), fonts)
+    assert len(x) == len(y) and x.shape[1:] == (28, 28)
+    assert len(set(y[y != WRONG_CUT].tolist())) >= 5 and (y == WRONG_CUT).sum() > 0
