@@ -45,3 +45,31 @@ def test_a_lean_shifts_the_top_of_the_ink_by_the_slant_times_its_height(slant):
     leaning = 255 - numbers.leaning(bar, slant).astype(int)
     top, bottom = (np.flatnonzero(leaning[row] > 128).mean() for row in (0, -1))
     assert top - bottom == pytest.approx(slant * 39, abs=1.5)
+
+
+class ReadsOnes:
+    """A model that reads every image as a sure 1."""
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        answer = np.full((len(images), 10), 0.001, dtype=np.float32)
+        answer[:, 1] = 0.991
+        return answer
+
+
+def test_numbers_are_counted_exact_only_when_every_digit_is_read_and_none_added(mnist_sample, monkeypatch):
+    monkeypatch.setattr(numbers, "SLANT", 0.0)
+    monkeypatch.setattr(numbers, "LENGTHS", (2,))
+    images, labels = mnist_sample
+    ones, twos = images[labels == 1], images[labels == 2]
+    rng = np.random.default_rng(4)
+    made = [numbers.compose([ones[i], ones[i + 1]], [1, 1], rng) for i in (0, 2)]
+    made += [numbers.compose([ones[i], twos[i]], [1, 2], rng) for i in (4, 6)]
+    rows = numbers.measure(ReadsOnes(), made)
+    assert list(rows) == ["2", "all"] and rows["2"] == rows["all"]
+    assert rows["all"]["numbers"] == 4
+    assert rows["all"]["read_exactly"]["split"] == 0.5  # the 1s; a 2 read as a 1 is a miss
+    cut = [numbers.read_cuts(ReadsOnes(), number.picture) == number.labels for number in made]
+    assert rows["all"]["read_exactly"]["cuts"] == sum(cut) / 4 < 1  # wherever a 2 is, it is missed
+    assert rows["all"]["single_digit_accuracy"] == 0.75  # six of the eight digits, each read alone
+    assert rows["all"]["every_digit_right_alone"] == 0.5
+    assert rows["all"]["single_digit_accuracy_to_the_n"] == 0.5625  # 0.75 squared

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from digit import split as split_module
 from digit.pixels import FIT, EmptyImageError, clean_ink, ink_map, to_mnist
 from digit.split import MAX_INK_RUNS, ScatteredInkError, TooManyDigitsError, label_digits, split, to_mnist_digits
 
@@ -144,7 +145,7 @@ def test_ink_in_more_pieces_than_a_number_has_is_refused_before_it_is_split():
     assert len(label_digits(clean_ink(ink_map(ink_in_runs(MAX_INK_RUNS))))[1]) > 0  # as many as that are split
 
 
-def test_more_digits_than_asked_for_are_refused_before_the_low_marks_are_placed():
+def test_more_digits_than_asked_for_are_refused_before_the_low_marks_are_placed(monkeypatch):
     bars = np.full((60, 12 * 21), 255, np.uint8)
     bars[10:50, 4::12] = 0
     assert len(to_mnist_digits(bars, most_digits=21)) == 21
@@ -155,5 +156,15 @@ def test_more_digits_than_asked_for_are_refused_before_the_low_marks_are_placed(
     noise = np.full((26, 4096), 255, np.uint8)
     noise[0:3, ::2] = 0
     noise[5:25:2, ::2] = 0
+    lists = []  # the calls of max() on a list: a few to count the marks, then one for each low mark placed
+
+    def largest(*values):
+        lists.extend(values[:1] if len(values) == 1 else [])
+        return max(*values)
+
+    monkeypatch.setattr(split_module, "max", largest, raising=False)
     with pytest.raises(TooManyDigitsError, match="2048 digits found; a number is read up to 20 digits"):
         to_mnist_digits(noise, most_digits=20)
+    assert len(lists) < 10  # the marks counted and the tallest found, but not one of the 20,480 dots weighed
+    monkeypatch.undo()
+    to_mnist_digits(noise[:, :40], most_digits=20)  # the same noise, few enough digits to place every dot
