@@ -12,6 +12,7 @@ from train import fit, synthetic
 
 SEED = 1000  # training's seeds are small: these drawings are others
 FONT_COPIES = 4
+EACH_FONT_COPIES = 20
 STYLE_COPIES = 40
 HABIT_COPIES = 40
 # The scans the low-resolution sets imitate: 8x8, enlarged smoothly, with the digit's box padded square or
@@ -34,6 +35,11 @@ def sets(x_test: np.ndarray, y_test: np.ndarray) -> dict[str, tuple[np.ndarray, 
         found[name] = (images, labels)
         for scan in ("at 8x8", "at 8x8, stretched"):
             found[f"{name} {scan}"] = (low(images, *SCANS[scan]), labels)
+    # Each held-out font alone, in more pictures than above, so that a font read worse than the others shows:
+    # drawn from a generator of their own, which leaves the sets above as they were.
+    each = np.random.default_rng(SEED + 1)
+    for path in synthetic.handwriting_fonts(held_out=True):
+        found[f"held-out font {path.stem}"] = synthetic.font_digits([path], EACH_FONT_COPIES, each)
     return found
 
 

@@ -81,9 +81,15 @@ def test_styled_digits_draw_every_style_with_its_digit():
     assert images.shape == (3 * len(synthetic.STYLES), SIZE, SIZE) and all(image.max() > 128 for image in images)
 
 
-def test_the_proxy_drawings_are_none_of_the_drawings_trained_on():
+@pytest.fixture(scope="module")
+def proxy_sets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The proxy sets, but those made of the test digits, which are given none."""
+    return proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))
+
+
+def test_the_proxy_drawings_are_none_of_the_drawings_trained_on(proxy_sets):
     training = synthetic.styled_digits(synthetic.STYLE_COPIES, np.random.default_rng(0))[0]
-    measured = proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))
+    measured = proxy_sets
     drawings = measured["continental styles"][0]
     trained = {image.tobytes() for image in training}
     assert len(drawings) == proxies.STYLE_COPIES * len(synthetic.STYLES)
@@ -123,9 +129,21 @@ def test_habit_digits_draw_every_digit_with_its_label():
     np.testing.assert_array_equal(images, synthetic.habit_digits(4, np.random.default_rng(0))[0])
 
 
-def test_the_hooks_and_curls_measured_on_are_none_of_those_trained_on():
+def test_the_hooks_and_curls_measured_on_are_none_of_those_trained_on(proxy_sets):
     training = synthetic.habit_digits(synthetic.HABIT_COPIES, np.random.default_rng(0))[0]
-    measured = proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))["hooks and curls"]
+    measured = proxy_sets["hooks and curls"]
     trained = {image.tobytes() for image in training}
     assert len(measured[0]) == proxies.HABIT_COPIES * 10 and sorted(set(measured[1].tolist())) == list(range(10))
     assert not [image for image in measured[0] if image.tobytes() in trained]
+
+
+def test_each_held_out_font_is_measured_alone_and_the_other_sets_are_unchanged_by_it(proxy_sets, monkeypatch):
+    measured = proxy_sets
+    fonts = synthetic.handwriting_fonts(held_out=True)
+    for path in fonts:
+        images, labels = measured[f"held-out font {path.stem}"]
+        assert len(images) == 10 * proxies.EACH_FONT_COPIES and labels.tolist().count(9) == proxies.EACH_FONT_COPIES
+    monkeypatch.setattr(proxies, "EACH_FONT_COPIES", 1)
+    fewer = proxies.sets(np.zeros((0, SIZE, SIZE), np.uint8), np.zeros(0, np.int64))
+    for name in ("held-out fonts", "continental styles", "hooks and curls"):
+        assert fewer[name][0].tobytes() == measured[name][0].tobytes()
