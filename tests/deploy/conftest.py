@@ -45,6 +45,10 @@ class FakeCloud:
         shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(WEIGHTS, self.checkout / WEIGHTS.name)
         shutil.copy(ROOT / "deploy.sh", self.checkout)
+        # The Python deploy.sh runs besides the function's: the README's digit.
+        for module in ("examples/__init__.py", "examples/one.py"):
+            (self.checkout / module).parent.mkdir(exist_ok=True)
+            shutil.copy(ROOT / module, self.checkout / module)
         shutil.copytree(ROOT / "deploy", self.checkout / "deploy")
         shutil.copytree(SITE, self.checkout / SITE.name)
         self.tmp = folder / "tmp"  # deploy.sh's TMPDIR
