@@ -53,7 +53,7 @@ Name the buckets and the function as you did to deploy.
   --cpu N               the function's vCPUs: 1, 2, 4, 6 or 8, or a fraction from 0.08 with --concurrency 1
                         (default: 1); Cloud Run's table of what memory each takes is in docs/deploying.md
   --concurrency N       requests one instance serves at once, each in a thread of its own, 1 to 1000
-                        (default: 8)
+                        (default: $THREADS)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
   --max-instances N     the most instances a flood of requests can start, at least --min-instances
                         (default: 3)
