@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# ./deploy.sh --help. Sourced by deploy.sh.
+# ./deploy.sh --help. Sourced by deploy.sh, after read_shared: the text names the default concurrency, THREADS,
+# so its backquotes are escaped.
 
 usage() {
-  cat <<'EOF'
+  cat <<EOF
 Usage: ./deploy.sh --project PROJECT --region REGION [options]
        ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
        ./deploy.sh check --project PROJECT --region REGION [--function NAME]
@@ -17,7 +18,7 @@ and it makes the page's bucket public before the function is built. The function
 of its own, NAME-function, and is built as another, NAME-build, which gets the build's roles on the project.
 On a new project, where an API just enabled or an account just created is not ready yet, it waits and tries
 again, saying so, for about three minutes at most. Prints the page's and the function's URLs, then checks
-the function as `check` does.
+the function as \`check\` does.
 
 The commands change which model version the deployed function serves, without a redeploy (it reads the
 pointer every minute):

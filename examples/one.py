@@ -4,7 +4,6 @@ takes them: the README's curl, the one the demo prints, and deploy.sh check all 
 library only, and Python 3.8's, for deploy.sh's python3."""
 
 SIZE = 28  # the pixel contract's side (digit/pixels.py, which needs numpy)
-DIGIT = 1
 PIXELS = [255 if index % SIZE == 14 and 4 <= index // SIZE < 24 else 0 for index in range(SIZE * SIZE)]
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from checkout import SITE, WEIGHTS
+from digit.deployment import THREADS
 from local import page
 from tests.deploy.conftest import DEMO, ROOT, VERSION, FakeCloud, changes
 from tests.helpers import files_of
@@ -287,6 +288,7 @@ def test_help_shows_the_usage(cloud):
 
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: ./deploy.sh --project PROJECT --region REGION [options]\n")
+    assert f"(default: {THREADS})" in result.stdout  # the concurrency, as the function's Python sets it
     assert cloud.calls() == []
 
 
