@@ -1,6 +1,7 @@
 """What deploy.sh asks of the function's Python (digit/deployment.py): the pointer it writes, the pointer it reads
 back, and the check of a version's folder, which refuses what the function would refuse to load."""
 
+import ast
 import json
 import shutil
 import subprocess
@@ -64,8 +65,23 @@ def test_the_check_refuses_a_version_whose_name_cannot_name_a_folder(folder):
     assert str(refused.value) == f"{METADATA_FILE} names '../up', which is not a version's name"
 
 
+# Every module deploy.sh runs, and what they import of the checkout: deploy.sh needs python3 and nothing else.
+RUN_BY_DEPLOY_SH = ["function/digit/deployment.py", "function/digit/artefact.py", "local/page.py", "checkout.py",
+                    "examples/one.py"]  # fmt: skip
+
+
 def test_deploy_sh_s_commands_answer_from_the_standard_library_alone(folder):
     """As deploy.sh runs it, the function's folder on the path, and no site-packages (-S) to import from."""
     command = [sys.executable, "-S", "-B", "-m", "digit.deployment", "check", str(folder)]
     checked = subprocess.run(command, cwd=ROOT, env={"PYTHONPATH": "function"}, capture_output=True, text=True)
     assert (checked.returncode, checked.stdout, checked.stderr) == (0, VERSION + "\n", "")
+    imports = "import digit.deployment, local.page, examples.one"
+    imported = subprocess.run([sys.executable, "-S", "-B", "-c", imports], cwd=ROOT, env={"PYTHONPATH": "function"})
+    assert imported.returncode == 0
+
+
+@pytest.mark.parametrize("module", RUN_BY_DEPLOY_SH)
+def test_what_deploy_sh_runs_is_written_in_python_3_8_s_grammar(module):
+    """The python3 a deployer has may be older than the function's (macOS ships 3.9). The grammar only: what
+    3.8 lacks at run time, such as datetime.UTC, the modules avoid by hand."""
+    ast.parse((ROOT / module).read_text(), feature_version=(3, 8))
