@@ -26,7 +26,7 @@ DEFAULT_PREFIX = "models/"  # where in its bucket the function finds the version
 # (digit/reading.py) when training taught it what a wrong cut looks like, else by the split alone (digit/split.py),
 # as a version without the field does.
 NUMBERS, BY_CUTS, BY_SPLIT = "numbers", "cuts", "split"
-# A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh checks the same).
+# A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh asks with this one).
 VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HISTORY_KEPT = 20  # earlier live versions that POINTER_FILE remembers, for rollback
 
