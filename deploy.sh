@@ -8,7 +8,7 @@
 # costs, and how to remove it.
 set -Eeuo pipefail
 ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)) || { echo "deploy.sh needs bash 4.4 or newer" >&2; exit 2; }
-here=$(dirname -- "${BASH_SOURCE[0]}")
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/common.sh
 source "$here/deploy/common.sh"
 # shellcheck source=deploy/help.sh
@@ -27,6 +27,7 @@ source "$here/deploy/versions.sh"
 source "$here/deploy/check.sh"
 # shellcheck source=deploy/delete.sh
 source "$here/deploy/delete.sh"
+read_shared
 
 CORRECTIONS_DAYS=90  # how long the corrections bucket keeps an object
 SITE_ORIGIN="https://storage.googleapis.com"  # the origin of a page served from a public bucket
@@ -34,7 +35,7 @@ APIS=(cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com
       artifactregistry.googleapis.com logging.googleapis.com storage.googleapis.com iam.googleapis.com)
 
 command="deploy" version_asked="" version="" project="" region="" bucket="" site_bucket="" function_name="digit"
-runtime="python312" memory="512Mi" cpu=1 concurrency=8 min_instances=0 max_instances=3 dry_run=false
+runtime="python312" memory="512Mi" cpu=1 concurrency=$THREADS min_instances=0 max_instances=3 dry_run=false
 corrections=false corrections_bucket="" checking=true yes=false with_corrections=false
 given=()  # the flags given, in order
 
@@ -50,7 +51,7 @@ parse_arguments() {
       command=promote
       [[ $# -ge 2 && $2 != -* ]] || usage_error "promote needs the VERSION to point live at"
       version_asked=$2
-      [[ $version_asked =~ $VERSION_NAME ]] || usage_error "'$version_asked' is not a version's name"
+      deployment name "$version_asked" || usage_error "'$version_asked' is not a version's name"
       shift 2 ;;
     -* | "") ;;
     *) usage_error "unknown command: $1" ;;
@@ -132,7 +133,6 @@ check_prerequisites() {
     "Check the project id (gcloud projects list shows yours) and that your account may use it."
   command -v gcloud >/dev/null ||
     fail "gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)."
-  command -v python3 >/dev/null || fail "python3 is not installed: deploy.sh reads the models' JSON with it."
   [[ $command != check && ($command != deploy || $checking == false || $dry_run == true) ]] ||
     command -v curl >/dev/null ||
     fail "curl is not installed: deploy.sh checks the function with it (a deploy with --no-check does not)."
@@ -206,15 +206,12 @@ read_function_url() {
   fi
 }
 
-# The page as published, staged outside the checkout: site/'s files but Node's package.json (the tests'), and
-# config.js, its one line of configuration, pointing it at the function. local/services.py stages the demo's
-# page alike (tests/deploy/test_deploy.py checks that the two agree).
+# The page as published, staged outside the checkout by local/page.py, as the local stack stages it: site/'s files
+# but Node's package.json (the tests'), and config.js, its one line of configuration, pointing it at the function.
 stage_site() {
   step "Staging the page with a config.js that points it at the function" "Check that $scratch is writable."
   staged="$scratch/site"
-  cp -R site "$staged"
-  rm -f "$staged/package.json"
-  printf 'export const API_URL = "%s";\n' "$function_url" >"$staged/config.js"
+  python3 -B -m local.page "$staged" "$function_url"
   echo "config.js says: $(<"$staged/config.js")"
 }
 

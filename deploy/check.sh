@@ -7,17 +7,10 @@ CHECK_SECONDS=120  # how long, in all, the check waits for a function that is no
 # How long to wait before asking again when a 503 has no Retry-After, or the health has no model yet: the
 # function's RETRY_SECONDS by default, as the page waits (tests/unit/test_shared_values.py checks the three).
 DEFAULT_RETRY_SECONDS=10
-KNOWN_DIGIT=1
+KNOWN_DIGIT=1  # what examples/one.py draws, as its name says
 
-# The README's example digit, a 1: one vertical stroke in column 14, rows 4 to 23, as 784 comma-separated
-# pixels (local/__main__.py's CURL_EXAMPLE; tests/deploy/test_check.py checks that they agree).
-known_pixels() {
-  local index pixels=()
-  for ((index = 0; index < 784; index++)); do
-    if ((index % 28 == 14 && index / 28 >= 4 && index / 28 < 24)); then pixels+=(255); else pixels+=(0); fi
-  done
-  (IFS=,; echo "${pixels[*]}")
-}
+# The README's example digit, a 1, as 784 comma-separated pixels, from the one module that draws it.
+known_pixels() { python3 -B -m examples.one; }
 
 # Sends one request: METHOD, a PATH below the function's URL, then curl's options. Sets status and body, and
 # keeps the answer's headers for `header`; returns 1, with curl's reason in `reason`, when no answer came.

@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2154  # the globals it reads are set by deploy.sh, which sources it
 # deploy.sh's helpers: announced steps that say what to do when they fail, commands printed before they run
-# (and only printed in a dry run, what they say kept where a refusal needs explaining), JSON read with Python,
-# and buckets, objects and what a describe did not find looked up. Sourced by deploy.sh, which sets project,
-# region, dry_run and scratch; step sets current_step and remedy.
+# (and only printed in a dry run, what they say kept where a refusal needs explaining), what deploy.sh shares
+# with the function asked of the function's Python, JSON read with Python, and buckets, objects and what a
+# describe did not find looked up. Sourced by deploy.sh, which sets here (the checkout, an absolute path),
+# project, region, dry_run and scratch; step sets current_step and remedy.
 
 # Each step names itself and what to do if it fails; a failing command then ends the script with both.
 step() {
@@ -51,6 +52,21 @@ run_noted() {
 refused() {
   explain_refusal "$1"
   return 1
+}
+
+# Runs function/digit/deployment.py's COMMAND: what deploy.sh shares with the function, from the function's own
+# Python (standard library only). -B: no bytecode left in function/, which is deployed as it is.
+deployment() {
+  PYTHONPATH="$here/function" python3 -B -m digit.deployment "$@"
+}
+
+# Sets MODELS_PREFIX, POINTER_FILE, WEIGHTS_FILE, METADATA_FILE and THREADS as the function names them.
+read_shared() {
+  command -v python3 >/dev/null ||
+    fail "python3 is not installed: deploy.sh asks the function's Python what it shares with it, and reads JSON with it."
+  local shared name value
+  shared=$(deployment shared)
+  while IFS='=' read -r name value; do printf -v "$name" '%s' "$value"; done <<<"$shared"
 }
 
 # Prints one field of the JSON object on standard input (a list one item a line, nothing when absent); fails

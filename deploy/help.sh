@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# ./deploy.sh --help. Sourced by deploy.sh.
+# ./deploy.sh --help. Sourced by deploy.sh, after read_shared: the text names the default concurrency, THREADS,
+# so its backquotes are escaped.
 
 usage() {
-  cat <<'EOF'
+  cat <<EOF
 Usage: ./deploy.sh --project PROJECT --region REGION [options]
        ./deploy.sh publish|promote VERSION|rollback|versions --project PROJECT [--bucket NAME] [--dry-run]
        ./deploy.sh check --project PROJECT --region REGION [--function NAME]
@@ -17,7 +18,7 @@ and it makes the page's bucket public before the function is built. The function
 of its own, NAME-function, and is built as another, NAME-build, which gets the build's roles on the project.
 On a new project, where an API just enabled or an account just created is not ready yet, it waits and tries
 again, saying so, for about three minutes at most. Prints the page's and the function's URLs, then checks
-the function as `check` does.
+the function as \`check\` does.
 
 The commands change which model version the deployed function serves, without a redeploy (it reads the
 pointer every minute):
@@ -53,7 +54,7 @@ Name the buckets and the function as you did to deploy.
   --cpu N               the function's vCPUs: 1, 2, 4, 6 or 8, or a fraction from 0.08 with --concurrency 1
                         (default: 1); Cloud Run's table of what memory each takes is in docs/deploying.md
   --concurrency N       requests one instance serves at once, each in a thread of its own, 1 to 1000
-                        (default: 8)
+                        (default: $THREADS)
   --min-instances N     instances kept warm, billed while idle; 0 means cold starts (default: 0)
   --max-instances N     the most instances a flood of requests can start, at least --min-instances
                         (default: 3)

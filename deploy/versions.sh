@@ -2,77 +2,61 @@
 # deploy.sh's model versions: publishing weights/ as a version, pointing live.json at one, rolling it back,
 # and listing them (docs/model-versions.md). Sourced by deploy.sh, after deploy/common.sh.
 
-# The bucket's layout, as function/digit/artefact.py names it (tests/deploy checks that the two agree):
-# MODELS_PREFIX<version>/ holds a version's two files, MODELS_PREFIX live.json names the version served.
-MODELS_PREFIX="models/"
-POINTER_FILE="live.json"
-VERSION_NAME='^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
-WEIGHTS_FILE="model.weights.h5"
-METADATA_FILE="model.json"
-HISTORY_KEPT=20  # earlier live versions that live.json remembers, for rollback
-
+# The bucket's layout is the function's (digit/artefact.py, through read_shared): MODELS_PREFIX<version>/ holds
+# a version's two files, MODELS_PREFIX POINTER_FILE names the version served.
 models_url() { echo "gs://$bucket/$MODELS_PREFIX"; }
 
 # Sets version to the one weights/ holds, once its weights are known to be those its model.json describes.
 read_local_version() {
-  local checksum
-  version=$(json_field version <weights/$METADATA_FILE) || fail "weights/$METADATA_FILE is not valid JSON: retrain the model (make train)."
-  checksum=$(json_field sha256 <weights/$METADATA_FILE)
-  [[ $version =~ $VERSION_NAME ]] || fail "weights/$METADATA_FILE names no version: retrain the model (make train)."
-  [[ $(sha256sum <weights/$WEIGHTS_FILE) == "$checksum "* ]] ||
-    fail "weights/$WEIGHTS_FILE does not match the sha256 in weights/$METADATA_FILE: retrain the model (make train)."
+  version=$(deployment check weights 2>&1) ||
+    fail "weights/ holds no version to publish ($version): retrain the model (make train)."
 }
 
 publish_version() {
   read_local_version
   step "Publishing weights/ as the model version $version, in $(models_url)$version/" \
     "Check that you may write to gs://$bucket (Storage Admin or Storage Object Admin)."
-  run gcloud storage cp weights/$WEIGHTS_FILE weights/$METADATA_FILE "$(models_url)$version/" --project="$project"
+  run gcloud storage cp "weights/$WEIGHTS_FILE" "weights/$METADATA_FILE" "$(models_url)$version/" --project="$project"
 }
 
 # Sets live_version and history (the versions live before it, the latest last) from the bucket's live.json;
 # both empty when there is none, or when it is not valid JSON (pointing live at a version then rewrites it).
 read_pointer() {
   live_version="" history=()
-  local pointer entry
+  local pointer listed
   object_exists "$(models_url)$POINTER_FILE" || return 0
   pointer=$(gcloud storage cat "$(models_url)$POINTER_FILE" --project="$project")
-  if ! live_version=$(json_field version <<<"$pointer" 2>/dev/null); then
+  if ! listed=$(deployment live <<<"$pointer" 2>/dev/null); then
     echo "$(models_url)$POINTER_FILE is not valid JSON: it names no version, and no earlier ones."
     return 0
   fi
-  while read -r entry; do
-    [[ ! $entry =~ $VERSION_NAME ]] || history+=("$entry")
-  done < <(json_field history <<<"$pointer")
+  mapfile -t history <<<"$listed"
+  live_version=${history[0]}
+  history=("${history[@]:1}")
 }
 
-# Fails unless the version's folder holds both files, its model.json names it, and its weights match the
-# sha256 there: what the function checks at load, here before anything points at it.
+# Fails unless the version's folder holds both files, and they pass the check the function makes at load
+# (digit/deployment.py): its model.json names it, and its weights match the sha256 there. Here before anything
+# points at it.
 verify_version() {
-  local version=$1 folder metadata file
+  local version=$1 folder file copy="$scratch/checked" why
   folder="$(models_url)$version/"
   for file in "$WEIGHTS_FILE" "$METADATA_FILE"; do
     object_exists "$folder$file" || fail "$folder$file does not exist: publish that version first (./deploy.sh publish)."
   done
-  metadata=$(gcloud storage cat "$folder$METADATA_FILE" --project="$project")
-  [[ $(json_field version <<<"$metadata") == "$version" ]] || fail "$folder$METADATA_FILE is not that of $version."
-  [[ $(gcloud storage cat "$folder$WEIGHTS_FILE" --project="$project" | sha256sum) == \
-    "$(json_field sha256 <<<"$metadata") "* ]] ||
-    fail "$folder$WEIGHTS_FILE does not match the sha256 in its $METADATA_FILE: publish the version again."
+  mkdir -p "$copy"
+  for file in "$WEIGHTS_FILE" "$METADATA_FILE"; do
+    gcloud storage cat "$folder$file" --project="$project" >"$copy/$file"
+  done
+  why=$(deployment check "$copy" "$version" 2>&1) || fail "$folder: $why: publish the version again."
   echo "$folder holds $version, its weights matching their sha256."
 }
 
-# Points live.json at a version, keeping the versions live before it (the latest last).
+# Points live.json at a version, keeping the versions live before it (the latest last), as the function's
+# Python writes the pointer (digit/artefact.py).
 write_pointer() {
-  local version=$1
-  shift
-  local earlier=("$@") quoted=() entry joined
-  ((${#earlier[@]} <= HISTORY_KEPT)) || earlier=("${earlier[@]: -HISTORY_KEPT}")
-  for entry in "${earlier[@]}"; do quoted+=("\"$entry\""); done
-  joined=$(IFS=,; echo "${quoted[*]}")
-  local now pointer
-  now=$(date -u +%FT%TZ)
-  pointer="{\"version\": \"$version\", \"history\": [${joined//,/, }], \"set_at\": \"$now\"}"
+  local pointer
+  pointer=$(deployment pointer "$@")
   run_with_input "$pointer" gcloud storage cp - "$(models_url)$POINTER_FILE" --project="$project"
 }
 

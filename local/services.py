@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,8 +16,9 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from checkout import FUNCTION_ENV, FUNCTION_SOURCE, ROOT, SITE
-from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
+from checkout import FUNCTION_ENV, FUNCTION_SOURCE, ROOT
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE, pointer
+from digit.deployment import THREADS
 
 HOST = "127.0.0.1"
 FUNCTION_PYTHON = FUNCTION_ENV / "bin" / "python"
@@ -200,45 +200,22 @@ def start_function(
 
 
 def start_site(port: int, log_dir: Path, directory: Path) -> Service:
-    """`directory`, staged pages (stage_site), served by Python's own http.server on a port of its own, so that
+    """`directory`, staged pages (local/page.py), served by Python's own http.server on a port of its own, so that
     the page calls the function cross-origin, as it does once deployed."""
     command = [sys.executable, "-m", "http.server", str(port), "--bind", HOST, "--directory", str(directory)]
     return spawn("site", command, port, log_dir).wait_listening(timeout=30)
 
 
-SITE_CONFIG = "config.js"  # written into each staged copy of the page, for the function that copy asks
-# What is never staged from site/: Node's package.json (for the tests of the page's modules), and a config.js,
-# which only a staged copy may have.
-NOT_THE_PAGE = ("package.json", SITE_CONFIG)
-
-
-def site_config(function_url: str) -> str:
-    """config.js: the one line that tells the page where the function is. deploy.sh writes the same line for
-    the deployed function (tests/deploy/test_deploy.py checks that it does)."""
-    return f"export const API_URL = {json.dumps(function_url)};\n"
-
-
-def write_site_config(function_url: str, directory: Path) -> Path:
-    """site_config in `directory`'s config.js. No default folder: a caller that meant a staged copy must not
-    write into the checkout's site/ by leaving it out."""
-    config = directory / SITE_CONFIG
-    config.write_text(site_config(function_url))
-    return config
-
-
-def stage_site(target: Path, function_url: str | None = None, source: Path = SITE) -> Path:
-    """The page as it is served and published: a copy of `source`'s files but NOT_THE_PAGE, with a config.js
-    asking `function_url` (with None, none: a page that asks no function). deploy.sh publishes the same files;
-    nothing is ever written into `source`."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*NOT_THE_PAGE))
-    if function_url is not None:
-        write_site_config(function_url, target)
-    return target
-
-
 def function_env(storage_url: str, bucket: str, prefix: str = DEFAULT_PREFIX, **extra: str) -> dict[str, str]:
-    """The environment that points the function at a bucket in the emulator."""
-    return {"STORAGE_EMULATOR_HOST": storage_url, "WEIGHTS_BUCKET": bucket, "WEIGHTS_PREFIX": prefix, **extra}
+    """The environment that points the function at a bucket in the emulator, its request threads as deploy.sh
+    sets them (THREADS) unless `extra` says otherwise."""
+    return {
+        "STORAGE_EMULATOR_HOST": storage_url,
+        "WEIGHTS_BUCKET": bucket,
+        "WEIGHTS_PREFIX": prefix,
+        "THREADS": str(THREADS),
+        **extra,
+    }
 
 
 def storage_client(storage_url: str) -> storage.Client:
@@ -262,8 +239,8 @@ def publish_version(client: storage.Client, bucket: str, folder: Path, prefix: s
 
 
 def point_live(client: storage.Client, bucket: str, version: str, prefix: str = DEFAULT_PREFIX) -> None:
-    """Points live.json at `version`."""
-    client.bucket(bucket).blob(prefix + POINTER_FILE).upload_from_string(json.dumps({"version": version}))
+    """Points live.json at `version`, as deploy.sh does on a first deploy."""
+    client.bucket(bucket).blob(prefix + POINTER_FILE).upload_from_string(pointer(version))
 
 
 def wait_until_loaded(function_url: str, timeout: float) -> dict:

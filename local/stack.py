@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import checkout
-from local import services
+from local import page, services
 
 BUCKET = "digit-weights"
 CORRECTIONS_BUCKET = "digit-corrections"  # the page's corrections, kept by the emulator until it stops
@@ -56,12 +56,12 @@ def start_stack(
     env = services.function_env(storage.url, BUCKET, ALLOWED_ORIGINS=origins, CORRECTIONS_BUCKET=CORRECTIONS_BUCKET)
     function = running.enter_context(services.start_function(ports["function"], work, env, python=function_python))
 
-    staged = services.stage_site(work / "page", function.url, site)
+    staged = page.stage_site(work / "page", function.url, site)
     announce(f"serving {staged} on port {ports['site']}")
-    page = running.enter_context(services.start_site(ports["site"], work, staged))
+    served = running.enter_context(services.start_site(ports["site"], work, staged))
 
     announce("loading the model")
-    return Stack(storage, function, page, services.wait_until_loaded(function.url, timeout=120))
+    return Stack(storage, function, served, services.wait_until_loaded(function.url, timeout=120))
 
 
 def announce(step: str) -> None:

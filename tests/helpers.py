@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from digit.payload import EXAMPLE
+from digit.pixels import SIZE
+from examples import one
 
-# The README's example: a "1", one vertical stroke in column 14, rows 4 to 23 (local/__main__.py's CURL_EXAMPLE).
-ONE = np.zeros((28, 28), dtype=np.uint8)
-ONE[4:24, 14] = 255
+# The README's example: a "1", one vertical stroke in column 14, rows 4 to 23 (examples/one.py).
+ONE = np.array(one.PIXELS, dtype=np.uint8).reshape(SIZE, SIZE)
 ONE.flags.writeable = False  # shared by every test: none may change it for the others
 
 EMPTY = f"the request body is empty; send a JSON object such as {EXAMPLE}"

@@ -2,8 +2,8 @@
 (through google-cloud-storage, so that the storage emulator works too), each object checked, the bad ones
 counted and skipped, exact duplicates dropped, and a share held out to measure the model on.
 
-The pixels are stored as the function read them, in the pixel contract's form already: they are used as
-they are."""
+The objects are those the function stores (digit/corrections.py), their pixels as the function read them, in the
+pixel contract's form already: they are used as they are."""
 
 import json
 from collections import Counter
@@ -14,12 +14,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from digit.corrections import from_record
 from digit.pixels import SIZE
 from train import fit
 from train.data import Dataset
 
 HELD_OUT_SHARE = 0.2  # of the corrections, to measure on: never trained on
-PIXELS = SIZE * SIZE
 
 
 class CorrectionsError(ValueError):
@@ -71,23 +71,12 @@ def load(source: str, seed: int = 0) -> Corrections:
 
 
 def parse(data: bytes) -> tuple[np.ndarray, int]:
-    """One stored correction → its (28, 28) uint8 pixels and its label; ValueError saying what is wrong."""
-    try:
-        record = json.loads(data)
-    except ValueError as error:
-        raise ValueError("not JSON") from error
-    if not isinstance(record, dict):
-        raise ValueError("not a JSON object")
-    label, pixels = record.get("label"), record.get("pixels")
-    if type(label) is not int or not 0 <= label <= 9:
-        raise ValueError("no label 0..9")
-    if not isinstance(pixels, list) or len(pixels) != PIXELS:
-        raise ValueError(f"no list of {PIXELS} pixels")
-    if not all(type(value) is int and 0 <= value <= 255 for value in pixels):
-        raise ValueError("pixels that are not whole numbers 0..255")
-    if not any(pixels):
+    """One stored correction (digit/corrections.py defines it) → its (28, 28) uint8 pixels and its label;
+    ValueError saying what is wrong."""
+    correction = from_record(data)
+    if not any(correction.pixels):
         raise ValueError("a blank image")
-    return np.array(pixels, dtype=np.uint8).reshape(SIZE, SIZE), label
+    return np.array(correction.pixels, dtype=np.uint8).reshape(SIZE, SIZE), correction.label
 
 
 def objects(source: str) -> Iterator[bytes]:

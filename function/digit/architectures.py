@@ -78,7 +78,7 @@ ARCHITECTURES: dict[str, tuple[Layer, ...]] = {
     # writers rarely used (docs/training.md).
     "cnn3": (*_TWO_BLOCKS, Conv2D(128), *_READOUT),
     "cnn": (*_TWO_BLOCKS, *_READOUT),
-    # The baseline the project started from, kept to show what the convnet buys.
+    # No convolution: the baseline that shows what the convnets' convolutions are worth on the same data.
     "mlp": (Flatten(), Dense(128, "relu"), Dense(128, "relu"), Dense(128, "relu"), Dense(10, "softmax")),
 }
 

@@ -3,12 +3,20 @@
 A version is two files: WEIGHTS_FILE holds Keras 3 weights; METADATA_FILE is JSON with at least the
 architecture to rebuild (`arch`), the `version` it goes by, and the weights' `sha256`, checked before they are
 loaded. In a bucket, each version has a folder of its own, `<prefix><version>/`, and POINTER_FILE,
-`<prefix>live.json`, names the version to serve: `{"version": "<version>", ...}`.
+`<prefix>live.json`, names the version to serve and those served before it, for a rollback:
+`{"version": "<version>", "history": [..., "<the one before>"], "set_at": "<when>"}`.
+
+Standard library only, and Python 3.8's: deploy.sh asks these names and checks of whatever python3 the deployer
+has (digit/deployment.py).
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Sequence
+from datetime import datetime, timezone
 
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "model.json"
@@ -18,8 +26,9 @@ DEFAULT_PREFIX = "models/"  # where in its bucket the function finds the version
 # (digit/reading.py) when training taught it what a wrong cut looks like, else by the split alone (digit/split.py),
 # as a version without the field does.
 NUMBERS, BY_CUTS, BY_SPLIT = "numbers", "cuts", "split"
-# A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh checks the same).
+# A version names a folder: up to 64 letters, digits, dots, dashes and underscores (deploy.sh asks with this one).
 VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+HISTORY_KEPT = 20  # earlier live versions that POINTER_FILE remembers, for rollback
 
 
 class WeightsError(Exception):
@@ -52,6 +61,23 @@ def parse_pointer(data: bytes) -> str:
     if not VERSION_NAME.fullmatch(version):
         raise WeightsError(f"{POINTER_FILE} names {version[:40]!r}, which is not a version's name")
     return version
+
+
+def parse_history(data: bytes) -> list[str]:
+    """The versions POINTER_FILE says were served before the one it names, the latest last: those of its
+    entries that are versions' names."""
+    history = _json_object(data, POINTER_FILE).get("history")
+    if not isinstance(history, list):
+        return []
+    return [entry for entry in history if isinstance(entry, str) and VERSION_NAME.fullmatch(entry)]
+
+
+def pointer(version: str, earlier: Sequence[str] = (), now: datetime | None = None) -> bytes:
+    """POINTER_FILE's content naming `version`, `earlier` (the latest last) the versions served before it, of
+    which it keeps HISTORY_KEPT, and `now` (the current time by default) when it was set."""
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)  # noqa: UP017 (datetime.UTC is 3.11's)
+    record = {"version": version, "history": list(earlier)[-HISTORY_KEPT:], "set_at": f"{moment:%Y-%m-%dT%H:%M:%SZ}"}
+    return json.dumps(record).encode()
 
 
 def check(weights: bytes, metadata: dict) -> None:

@@ -1,33 +1,24 @@
-"""Corrections from the page ("that's wrong, it was a 7"): each is checked, counted against a limit per minute,
-and stored in Cloud Storage as one small JSON object, `corrections/<date>/<uuid>.json`, that holds the 784
-pixels read, the digit they show, the model's reading, the version that read them and the time: nothing about
-the person who sent it (no address, no browser, no origin)."""
+"""Corrections from the page ("that's wrong, it was a 7"), as a request sends them and as they are stored: one
+small JSON object each, `corrections/<date>/<uuid>.json`, that holds the 784 pixels read, the digit they show,
+the model's reading, the version that read them and the time: nothing about the person who sent it (no address,
+no browser, no origin). The function writes these objects (digit/store.py) and training reads them
+(train/corrections.py), both through this one definition."""
 
-import collections
 import json
-import math
-import threading
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from google.api_core import exceptions as gcs_errors
 
 from digit import payload
 from digit.artefact import VERSION_NAME
 from digit.payload import BadRequest, json_type
-from digit.store import TIMEOUT, Bucket, failure
+from digit.pixels import SIZE
 
 FOLDER = "corrections/"
 FIELDS = ("image", "label", "read_as", "model")
 EXAMPLE = '{"image": "0,0,...,255", "label": 7, "read_as": 1, "model": "cnn-a497cee2f488"}'
-
-
-class StorageError(Exception):
-    """A correction could not be stored; the message says why, for the client."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +28,41 @@ class Correction:
     read_as: int | None  # what the model read
     model: str | None  # the version that read it
 
-    def record(self, now: datetime) -> dict:
-        """What is stored: these fields and the time, nothing else."""
+    def record(self, now: datetime) -> bytes:
+        """The object stored: these fields and the time, nothing else."""
         time_stored = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return {"label": self.label, "pixels": self.pixels, "read_as": self.read_as, "model": self.model,
-                "time": time_stored}  # fmt: skip
+        return json.dumps({"label": self.label, "pixels": self.pixels, "read_as": self.read_as, "model": self.model,
+                           "time": time_stored}).encode()  # fmt: skip
+
+
+def object_name(now: datetime) -> str:
+    """Where a correction stored at `now` goes in its bucket: a name of its own, under the day's folder."""
+    return f"{FOLDER}{now.astimezone(UTC):%Y-%m-%d}/{uuid.uuid4()}.json"
+
+
+def from_record(data: bytes) -> Correction:
+    """A stored object → its correction; ValueError saying what is wrong with it. Only the pixels and the
+    label must be there: the reading and the version are kept where they are well formed."""
+    try:
+        record = json.loads(data)
+    except ValueError as error:
+        raise ValueError("not JSON") from error
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    label, pixels = record.get("label"), record.get("pixels")
+    if type(label) is not int or not 0 <= label <= 9:
+        raise ValueError("no label 0..9")
+    if not isinstance(pixels, list) or len(pixels) != SIZE * SIZE:
+        raise ValueError(f"no list of {SIZE * SIZE} pixels")
+    if not all(type(value) is int and 0 <= value <= 255 for value in pixels):
+        raise ValueError("pixels that are not whole numbers 0..255")
+    read_as, model = record.get("read_as"), record.get("model")
+    return Correction(
+        pixels=pixels,
+        label=label,
+        read_as=read_as if type(read_as) is int else None,
+        model=model if isinstance(model, str) else None,
+    )
 
 
 def parse_correction(body: bytes) -> Correction:
@@ -80,52 +101,3 @@ def version(value: object) -> str:
     if not isinstance(value, str) or not VERSION_NAME.fullmatch(value):
         raise BadRequest("model: expected the version that read the image, such as cnn-a497cee2f488")
     return value
-
-
-class RateLimit:
-    """At most `per_minute` grants in any 60 seconds, across the threads of a process."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic):
-        self._per_minute = per_minute
-        self._clock = clock
-        self._granted: collections.deque[float] = collections.deque()
-        self._lock = threading.Lock()
-
-    def take(self) -> int:
-        """0 once a grant is taken; otherwise the whole seconds until one can be."""
-        with self._lock:
-            now = self._clock()
-            while self._granted and self._granted[0] <= now - 60:
-                self._granted.popleft()
-            if len(self._granted) >= self._per_minute:
-                return max(1, math.ceil(self._granted[0] + 60 - now))
-            self._granted.append(now)
-            return 0
-
-    def give_back(self) -> None:
-        """Returns the latest grant, for something that was not done after all."""
-        with self._lock:
-            if self._granted:
-                self._granted.pop()
-
-
-class CorrectionBucket(Bucket):
-    """Corrections written into a bucket, one object each, never read back: the function's account may
-    create objects there and do nothing else."""
-
-    def store(self, correction: Correction, now: datetime) -> str:
-        """Stores the correction; returns the object's name, or raises StorageError."""
-        name = f"{FOLDER}{now.astimezone(UTC):%Y-%m-%d}/{uuid.uuid4()}.json"
-        try:
-            self.bucket.blob(name).upload_from_string(
-                json.dumps(correction.record(now)),
-                content_type="application/json",
-                if_generation_match=0,  # a new object, never one overwritten: which also makes retrying safe
-                retry=self._retry,
-                timeout=TIMEOUT,
-            )
-        except gcs_errors.NotFound as error:
-            raise StorageError(f"bucket gs://{self.name} does not exist") from error
-        except Exception as error:
-            raise StorageError(failure(error, f"store in gs://{self.name}")) from error
-        return name

@@ -14,10 +14,11 @@ import numpy as np
 from digit import corrections, payload, reading
 from digit.logs import log, log_failure
 from digit.model import Classifier
+from digit.rate_limit import RateLimit
 from digit.served import ServedModel, Unavailable
 from digit.settings import Settings
 from digit.slow_bodies import BodyClock
-from digit.store import ModelBucket
+from digit.store import CorrectionBucket, ModelBucket, StorageError
 from digit.wire import METHODS, ClientError, answer, cors_headers, preflight_headers, read_body, retry_after
 
 PREDICTIONS_PATH = "/"
@@ -32,12 +33,12 @@ class Function:
         self,
         settings: Settings,
         model: ServedModel,
-        corrections_bucket: corrections.CorrectionBucket | None,
+        corrections_bucket: CorrectionBucket | None,
     ):
         self.settings = settings
         self.model = model
         self.corrections = corrections_bucket
-        self.corrections_limit = corrections.RateLimit(settings.corrections_per_minute)
+        self.corrections_limit = RateLimit(settings.corrections_per_minute)
         self.body_clock = BodyClock(settings.body_deadline_seconds, settings.slow_body_seconds, settings.slow_bodies)
 
     @classmethod
@@ -46,7 +47,7 @@ class Function:
         versions = ModelBucket(settings.weights_bucket, settings.weights_prefix, settings.storage_deadline_seconds)
         served = ServedModel(versions, settings.model_refresh_seconds, settings.retry_seconds)
         bucket = settings.corrections_bucket
-        collected = corrections.CorrectionBucket(bucket, settings.storage_deadline_seconds) if bucket else None
+        collected = CorrectionBucket(bucket, settings.storage_deadline_seconds) if bucket else None
         return cls(settings, served, collected)
 
     def answer(self, request: flask.Request) -> flask.Response:
@@ -100,7 +101,7 @@ class Function:
             raise ClientError(429, message, retry_after(wait))
         try:
             stored = self.corrections.store(correction, datetime.now(UTC))
-        except corrections.StorageError as error:
+        except StorageError as error:
             self.corrections_limit.give_back()  # nothing was stored
             log_failure(f"correction not stored: {error}", error)
             retry = retry_after(self.settings.retry_seconds)

@@ -1,10 +1,12 @@
 """Cloud Storage for the function (or the storage emulator when STORAGE_EMULATOR_HOST is set, which the
 google-cloud-storage client honours by itself): a bucket reached from the worker, the messages for its
-failures, and the model versions in one: the pointer, and each version's two files."""
+failures; the model versions in one (the pointer, and each version's two files), and the corrections in
+another (one new object each, never read back)."""
 
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from google.api_core import exceptions as gcs_errors
@@ -13,6 +15,7 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 
 from digit.artefact import METADATA_FILE, POINTER_FILE, WEIGHTS_FILE, WeightsError, parse_pointer
+from digit.corrections import Correction, object_name
 
 TIMEOUT = (3.0, 10.0)  # seconds to connect, seconds between bytes
 T = TypeVar("T")
@@ -119,3 +122,29 @@ class ModelBucket(Bucket):
         if not bucket_exists:
             return WeightsError(f"bucket gs://{self.name} does not exist")
         return WeightsError(f"gs://{self.name}/{name} does not exist")
+
+
+class StorageError(Exception):
+    """A correction could not be stored; the message says why, for the client."""
+
+
+class CorrectionBucket(Bucket):
+    """Corrections written into a bucket, one object each, never read back: the function's account may
+    create objects there and do nothing else."""
+
+    def store(self, correction: Correction, now: datetime) -> str:
+        """Stores the correction; returns the object's name, or raises StorageError."""
+        name = object_name(now)
+        try:
+            self.bucket.blob(name).upload_from_string(
+                correction.record(now),
+                content_type="application/json",
+                if_generation_match=0,  # a new object, never one overwritten: which also makes retrying safe
+                retry=self._retry,
+                timeout=TIMEOUT,
+            )
+        except gcs_errors.NotFound as error:
+            raise StorageError(f"bucket gs://{self.name} does not exist") from error
+        except Exception as error:
+            raise StorageError(failure(error, f"store in gs://{self.name}")) from error
+        return name

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from local import services
+from local import page, services
 from local.browser import launch
 from tests.browser.visit import Visit
 
@@ -21,8 +21,8 @@ def served(tmp_path_factory, function_url) -> Path:
     """What the page's server serves: page/, site/ staged with a config.js naming the function, and
     unconfigured/, staged without one. The worktree's site/ is never written to."""
     root = tmp_path_factory.mktemp("served")
-    services.stage_site(root / "page", function_url)
-    services.stage_site(root / "unconfigured")
+    page.stage_site(root / "page", function_url)
+    page.stage_site(root / "unconfigured")
     return root
 
 

@@ -1,9 +1,8 @@
 """Digits finished as many people finish them, drawn upright with the mouse: a 6 whose top ends in a curl or a
-hook, and a 9 whose tail ends in a curl. The issue behind them saw a plain 6 with a small hook read as an 8 at
-100 %, and a 9 with a small curl read as an 8. Of the habits here, the model trained before they were drawn for it
-(train/synthetic.py) gave the larger curl and hook of the 6 and the 9's curl to the right less than SURE; the small
-hooks of the 6, which it read right too, hold the common case. Each must now be read, and surely. A 9 whose curl
-to the right is larger still is read as an 8 (docs/training.md)."""
+hook, and a 9 whose tail ends in a curl, which a model that never saw a pen's habits (train/synthetic.py draws them)
+can read as an 8. Each must be read, and surely: the larger curl and hook of the 6 and the 9's curl to the right
+are the hard cases, the small hooks of the 6 the common one. A 9 whose curl to the right is larger still is read
+as an 8 (docs/training.md)."""
 
 import math
 

@@ -45,6 +45,10 @@ class FakeCloud:
         shutil.copytree(ROOT / "function", self.checkout / "function", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(WEIGHTS, self.checkout / WEIGHTS.name)
         shutil.copy(ROOT / "deploy.sh", self.checkout)
+        # The Python deploy.sh runs besides the function's: the page's staging and the README's digit.
+        for module in ("checkout.py", "local/__init__.py", "local/page.py", "examples/__init__.py", "examples/one.py"):
+            (self.checkout / module).parent.mkdir(exist_ok=True)
+            shutil.copy(ROOT / module, self.checkout / module)
         shutil.copytree(ROOT / "deploy", self.checkout / "deploy")
         shutil.copytree(SITE, self.checkout / SITE.name)
         self.tmp = folder / "tmp"  # deploy.sh's TMPDIR
@@ -54,6 +58,9 @@ class FakeCloud:
         gcloud = self.bin / "gcloud"
         gcloud.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_GCLOUD}" "$@"\n')
         gcloud.chmod(0o755)
+        # deploy.sh's python3, found before a version manager's shim, whose own start would cost more than the
+        # Python deploy.sh runs (standard library only: tests/unit/test_deployment.py runs it without packages).
+        (self.bin / "python3").symlink_to(sys.executable)
         self.log = folder / "gcloud-calls.jsonl"
         self.history: list[list[str]] = []  # the arguments of every call read from the log so far
         self.state_file = folder / "cloud.json"

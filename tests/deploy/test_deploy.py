@@ -6,11 +6,14 @@ policies: test_deploy_public.py; its model-version commands: test_deploy_version
 import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from checkout import SITE, WEIGHTS
-from local import services
+from digit.deployment import THREADS
+from local import page
 from tests.deploy.conftest import DEMO, ROOT, VERSION, FakeCloud, changes
 from tests.helpers import files_of
 
@@ -78,10 +81,10 @@ def test_the_page_is_published_as_the_demo_serves_it_and_the_checkout_is_left_al
 
     assert cloud.deploy(*DEMO).returncode == 0
 
-    # site/'s files but package.json, and the demo's line in config.js (local/services.py stages alike).
-    assert site_bucket(cloud) == files_of(services.stage_site(tmp_path / "staged", FUNCTION_URL, SITE))
+    # site/'s files but package.json, and the function's URL in config.js, staged by local/page.py.
+    assert site_bucket(cloud) == files_of(page.stage_site(tmp_path / "staged", FUNCTION_URL, SITE))
     assert "package.json" in site and "package.json" not in site_bucket(cloud)
-    assert site_bucket(cloud)["config.js"].decode() == services.site_config(FUNCTION_URL)
+    assert site_bucket(cloud)["config.js"].decode() == page.site_config(FUNCTION_URL)
     assert files_of(cloud.checkout / "site") == site  # nothing written into the checkout
     assert list(cloud.tmp.iterdir()) == []  # the staged copy is removed
 
@@ -253,16 +256,30 @@ def test_a_missing_file_stops_it_before_any_change(cloud):
     assert changes(cloud.calls()) == []
 
 
-def test_a_missing_gcloud_is_reported_before_anything_runs(cloud, tmp_path):
-    without_gcloud = tmp_path / "bin-without-gcloud"  # holds the one other command deploy.sh needs first
-    without_gcloud.mkdir()
-    (without_gcloud / "dirname").symlink_to(shutil.which("dirname"))
+def only(folder: Path, *commands: str) -> str:
+    """A PATH with `commands` alone (python3 the tests' own Python)."""
+    folder.mkdir()
+    for command in commands:
+        (folder / command).symlink_to(sys.executable if command == "python3" else shutil.which(command))
+    return str(folder)
 
-    result = cloud.deploy(*DEMO, path=str(without_gcloud))
+
+def test_a_missing_gcloud_is_reported_before_anything_runs(cloud, tmp_path):
+    result = cloud.deploy(*DEMO, path=only(tmp_path / "path", "dirname", "python3"))  # what deploy.sh needs first
 
     assert result.returncode == 1
     assert result.stderr == (
         "deploy.sh: gcloud is not installed: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install).\n"
+    )
+
+
+def test_a_missing_python3_is_reported_before_anything_runs(cloud, tmp_path):
+    result = cloud.deploy(*DEMO, path=only(tmp_path / "path", "dirname"))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "deploy.sh: python3 is not installed: deploy.sh asks the function's Python what it shares with it, and reads "
+        "JSON with it.\n"
     )
 
 
@@ -271,6 +288,7 @@ def test_help_shows_the_usage(cloud):
 
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: ./deploy.sh --project PROJECT --region REGION [options]\n")
+    assert f"(default: {THREADS})" in result.stdout  # the concurrency, as the function's Python sets it
     assert cloud.calls() == []
 
 

@@ -16,6 +16,7 @@ import requests
 import checkout
 from local import services
 from local.__main__ import CURL_EXAMPLE, STOPPING_SIGNALS, stop_once
+from local.page import stage_site
 from local.stack import free_ports
 from tests.helpers import files_of
 
@@ -93,7 +94,7 @@ def test_the_demo_serves_page_and_function_and_ctrl_c_stops_everything(start_dem
     # The page is served as deploy.sh publishes it: staged with its config.js, site/ itself left as it was.
     staged = Path(re.search(r"^serving (\S+) on port ", output, re.MULTILINE)[1])
     assert staged.is_relative_to(tmp_path)
-    assert files_of(staged) == files_of(services.stage_site(tmp_path / "expected", function))
+    assert files_of(staged) == files_of(stage_site(tmp_path / "expected", function))
     assert requests.get(page + "config.js").text == f'export const API_URL = "{function}";\n'
     assert requests.get(page).content == site["index.html"]
     assert requests.get(page + "package.json").status_code == 404

@@ -24,7 +24,7 @@ DIGIT = json.dumps({"image": csv(ONE)}).encode()
 
 @pytest.fixture(scope="module")
 def hostile_url(weights_bucket, start_function) -> str:
-    server = start_function(weights_bucket, THREADS="8")
+    server = start_function(weights_bucket)  # THREADS as deploy.sh sets it (local/services.py)
     services.wait_until_loaded(server.url, timeout=60)
     return server.url
 

@@ -3,7 +3,7 @@ together (50 KiB)."""
 
 from bench.page import MOST_BYTES, site_weight
 from checkout import SITE
-from local.services import stage_site, write_site_config
+from local.page import stage_site, write_site_config
 
 
 def test_the_page_with_all_its_files_weighs_at_most_50_kib():
