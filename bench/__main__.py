@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 import checkout
-from bench import numbers, page, timing
+from bench import number_cuts, page, timing
 from bench.attacks import attacks
 from bench.cold_start import cold_start, load_steps, no_steps
 from bench.resources import PeakSampler, installed_megabytes, peak_memory_mib
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["attacks"] = attacks(attacked, single, counts["trickle"], counts["rest"])
     results["installed"] = installed_megabytes(checkout.FUNCTION_ENV)
     results["page"] = page.measure(test.x_test[0], runs=20 if quick else 200)
-    results["numbers"] = numbers.measure(checkout.WEIGHTS)
+    results["numbers"] = number_cuts.measure(checkout.WEIGHTS)
     table = render(results, counts, time.perf_counter() - started)
     print(table)
     if not quick:

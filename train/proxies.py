@@ -51,7 +51,7 @@ def low(images: np.ndarray, side: int, resample: int, stretch: bool) -> np.ndarr
 def measure_one(model: keras.Model, proxy: tuple[np.ndarray, np.ndarray]) -> dict:
     images, labels = proxy
     result = fit.evaluate(model, images, labels)
-    present = np.bincount(labels, minlength=10) > 0  # the styles are of four digits only
+    present = np.bincount(labels, minlength=10) > 0  # the styles are of five digits only
     per_digit = [a if shown else None for a, shown in zip(result.per_class_accuracy, present, strict=True)]
     return {"images": len(images), "accuracy": round(result.accuracy, 4), "per_class_accuracy": per_digit}
 
