@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chat
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
-    from train.fit import RECIPES
+    from train.recipes import RECIPES
     from train.synthetic import KINDS
 
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
@@ -65,8 +65,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     from train import corrections as sent
-    from train import cut_examples, export, fit, proxies, report, synthetic, uci
     from train import data as datasets
+    from train.recipes import RECIPES
 
     try:
         data = datasets.load(args.data, seed=args.seed)
@@ -74,10 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     except (datasets.DataError, sent.CorrectionsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if corrections is not None and not corrections.report["used"]:
+        read = corrections.report["read"]
+        print(f"error: {args.with_corrections}: no correction to train on ({read} read)", file=sys.stderr)
+        return 2
+    # TensorFlow is imported only now: whatever is refused above is refused at once.
+    from train import cut_examples, export, fit, proxies, report, synthetic, uci
+
     if args.limit:
         data.x_train, data.y_train = data.x_train[: args.limit], data.y_train[: args.limit]
         data.description["train_images"] = len(data.x_train)
-    recipe = fit.RECIPES[args.arch]
+    recipe = RECIPES[args.arch]
     recipe = dataclasses.replace(
         recipe,
         epochs=args.epochs or recipe.epochs,
@@ -94,10 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         cut_examples.extend(data, recipe.cut_numbers, seed=args.seed)
     if corrections is not None:
-        if not corrections.report["used"]:
-            read = corrections.report["read"]
-            print(f"error: {args.with_corrections}: no correction to train on ({read} read)", file=sys.stderr)
-            return 2
         print(sent.summary(corrections.report))
         corrections.report["accuracy_before"] = sent.accuracy_of_weights(args.out, corrections)
         sent.add_to(data, corrections)

@@ -10,14 +10,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras
 import numpy as np
 
 from digit.corrections import from_record
 from digit.pixels import SIZE
-from train import fit
 from train.data import Dataset
+
+if TYPE_CHECKING:
+    import keras
 
 HELD_OUT_SHARE = 0.2  # of the corrections, to measure on: never trained on
 
@@ -121,8 +123,10 @@ def add_to(data: Dataset, corrections: Corrections) -> None:
     data.description["corrections"] = f"{len(corrections.x_train)} corrections, each {REPEATS} times"
 
 
-def accuracy(model: keras.Model, corrections: Corrections) -> float | None:
+def accuracy(model: "keras.Model", corrections: Corrections) -> float | None:
     """The share of the held-out corrections that `model` reads right (None when none is held out)."""
+    from train import fit  # TensorFlow: reading the corrections, and refusing a source, needs none
+
     if not len(corrections.x_test):
         return None
     return round(fit.evaluate(model, corrections.x_test, corrections.y_test).accuracy, 4)

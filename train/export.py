@@ -12,8 +12,9 @@ from digit import pixels, selfcheck
 from digit.artefact import BY_CUTS, BY_SPLIT, METADATA_FILE, NUMBERS, WEIGHTS_FILE, sha256
 from train import network
 from train.data import Dataset
-from train.fit import Evaluation, Recipe
+from train.fit import Evaluation
 from train.machine import machine
+from train.recipes import Recipe
 
 INPUT_CONTRACT = {
     "shape": [pixels.SIZE, pixels.SIZE],

@@ -12,7 +12,8 @@ import pytest
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from tests.versions import load_files
-from train import fit, synthetic
+from train import synthetic
+from train.recipes import RECIPES
 
 
 def train(*args: str) -> subprocess.CompletedProcess:
@@ -42,8 +43,9 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["data"]["train_images"] == 2 * made["low_resolution_copies"]
     assert metadata["data"]["test_images"] == 1000
     assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
-    assert metadata["training"]["label_smoothing"] == fit.RECIPES["cnn3"].label_smoothing > 0
+    assert metadata["training"]["label_smoothing"] == RECIPES["cnn3"].label_smoothing > 0
     assert metadata["training"]["synthetic"] == "all"
+    assert metadata["numbers"] == "split"  # never taught a wrong cut
     assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
     assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", metadata["trained_at"])
@@ -109,7 +111,9 @@ def test_the_mlp_baseline_trains_too_with_wrong_cuts_to_learn(tmp_path):
     assert cuts["numbers"] == metadata["training"]["cut_numbers"] == 20 and 0 < cuts["wrong_cuts"] <= cuts["digits"]
     assert metadata["training"]["synthetic"] == "none"
     assert metadata["data"]["train_images"] == 200 + cuts["digits"] + cuts["wrong_cuts"]
-    assert load_files(tmp_path).probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
+    assert metadata["numbers"] == "cuts"  # taught the wrong cuts: the function may read numbers by them
+    served = load_files(tmp_path)
+    assert served.reads_cuts and served.probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 
 def test_a_missing_data_file_stops_with_a_message(tmp_path):
