@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from PIL import Image
 
-from train import fit, synthetic
+from train import fit, habits, synthetic
 
 SEED = 1000  # training's seeds are small: these drawings are others
 FONT_COPIES = 4
@@ -30,7 +30,7 @@ def sets(x_test: np.ndarray, y_test: np.ndarray) -> dict[str, tuple[np.ndarray, 
     found = {f"test digits {name}": (low(x_test, *scan), y_test) for name, scan in SCANS.items()}
     drawn = {"held-out fonts": synthetic.font_digits(synthetic.handwriting_fonts(held_out=True), FONT_COPIES, rng)}
     drawn["continental styles"] = synthetic.styled_digits(STYLE_COPIES, rng)
-    drawn["hooks and curls"] = synthetic.habit_digits(HABIT_COPIES, rng)
+    drawn["hooks and curls"] = habits.habit_digits(HABIT_COPIES, rng)
     for name, (images, labels) in drawn.items():
         found[name] = (images, labels)
         for scan in ("at 8x8", "at 8x8, stretched"):

@@ -12,7 +12,7 @@ import pytest
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from tests.versions import load_files
-from train import synthetic
+from train import habits, synthetic
 from train.recipes import RECIPES
 
 
@@ -38,7 +38,7 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["arch"] == "cnn3" and metadata["version"] == f"cnn3-{sha256(weights)[:12]}"
     made = metadata["data"]["synthetic"]
     assert made["kind"] == "all" and made["fonts"] and made["font_digits"] > 0 and made["styled_digits"] > 0
-    assert made["habit_digits"] == 10 * synthetic.HABIT_COPIES
+    assert made["habit_digits"] == 10 * habits.HABIT_COPIES
     assert made["low_resolution_copies"] == 1000 + made["font_digits"] + made["styled_digits"] + made["habit_digits"]
     assert metadata["data"]["train_images"] == 2 * made["low_resolution_copies"]
     assert metadata["data"]["test_images"] == 1000

@@ -6,7 +6,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from digit.pixels import SIZE, EmptyImageError, to_mnist
-from train import proxies, synthetic
+from train import habits, proxies, synthetic
+from train.drawing import CANVAS
 
 
 def ink_box(image: np.ndarray) -> tuple[int, int]:
@@ -64,9 +65,9 @@ def test_font_digits_are_labelled_and_none_without_fonts():
 
 def test_hollow_font_digits_are_outlines_of_thefont_glyph():
     font = ImageFont.truetype(str(synthetic.handwriting_fonts()[0]), 80)
-    inside = np.zeros((synthetic.CANVAS, synthetic.CANVAS), np.uint8)
+    inside = np.zeros((CANVAS, CANVAS), np.uint8)
     glyph = Image.fromarray(inside)
-    ImageDraw.Draw(glyph).text((synthetic.CANVAS / 2, synthetic.CANVAS / 2), "8", fill=255, font=font, anchor="mm")
+    ImageDraw.Draw(glyph).text((CANVAS / 2, CANVAS / 2), "8", fill=255, font=font, anchor="mm")
     solid = np.asarray(glyph) > 128
     hollow = synthetic.font_glyph(font, 8, np.zeros(2), hollow=True, rng=np.random.default_rng(0)) > 128
     assert hollow.sum() > 0.5 * solid.sum()  # as much ink as a line around the glyph takes
@@ -96,13 +97,13 @@ def test_the_proxy_drawings_are_none_of_the_drawings_trained_on(proxy_sets):
     assert not [image for image in drawings if image.tobytes() in trained]
 
 
-@pytest.mark.parametrize("habit", synthetic.HABITS)
+@pytest.mark.parametrize("habit", habits.HABITS)
 @pytest.mark.parametrize("end", [0, -1])
 def test_a_habit_is_small_and_at_the_end_of_the_stroke_it_finishes(habit, end):
     stroke = [(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)]  # drawn downwards: it starts at the top, ends at the foot
     tip = np.array(stroke[end])
     for seed in range(20):
-        finished, added = synthetic._finished(stroke, end, habit, np.random.default_rng(seed))
+        finished, added = habits._finished(stroke, end, habit, np.random.default_rng(seed))
         new = [point for point in finished if point not in stroke] + [point for extra in added for point in extra]
         assert new, "the habit adds to the drawing"
         assert max(np.hypot(*(np.array(point) - tip)) for point in new) <= 0.25  # small, beside a digit of 0.8
@@ -115,7 +116,7 @@ def test_a_habit_is_small_and_at_the_end_of_the_stroke_it_finishes(habit, end):
 
 def test_a_loop_where_a_stroke_turns_is_small_and_closed():
     corner = [(0.2, 0.14), (0.8, 0.14), (0.45, 0.9)]
-    looped = synthetic._looped(corner, 1, np.random.default_rng(0))
+    looped = habits._looped(corner, 1, np.random.default_rng(0))
     loop = looped[1:-1]
     assert looped[0] == corner[0] and looped[-1] == corner[-1] and len(loop) == 12
     assert np.allclose(loop[0], loop[-1]) and np.allclose(loop[0], corner[1])  # it leaves and returns at the turn
@@ -123,14 +124,14 @@ def test_a_loop_where_a_stroke_turns_is_small_and_closed():
 
 
 def test_habit_digits_draw_every_digit_with_its_label():
-    images, labels = synthetic.habit_digits(4, np.random.default_rng(0))
+    images, labels = habits.habit_digits(4, np.random.default_rng(0))
     assert labels.tolist() == [digit for digit in range(10) for _ in range(4)]
     assert images.shape == (40, SIZE, SIZE) and all(image.max() > 128 for image in images)
-    np.testing.assert_array_equal(images, synthetic.habit_digits(4, np.random.default_rng(0))[0])
+    np.testing.assert_array_equal(images, habits.habit_digits(4, np.random.default_rng(0))[0])
 
 
 def test_the_hooks_and_curls_measured_on_are_none_of_those_trained_on(proxy_sets):
-    training = synthetic.habit_digits(synthetic.HABIT_COPIES, np.random.default_rng(0))[0]
+    training = habits.habit_digits(habits.HABIT_COPIES, np.random.default_rng(0))[0]
     measured = proxy_sets["hooks and curls"]
     trained = {image.tobytes() for image in training}
     assert len(measured[0]) == proxies.HABIT_COPIES * 10 and sorted(set(measured[1].tolist())) == list(range(10))
