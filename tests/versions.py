@@ -1,4 +1,5 @@
-"""Model versions for tests: the committed one, other valid versions made from it, and broken ones.
+"""Model versions for tests: the committed one, other valid versions made from it or of a network no code names,
+and broken ones.
 
 A variant is the committed convnet with its weights nudged: another sha256, so another version, with its own
 answers and its own self-check, computed by Keras on TensorFlow as training computes it."""
@@ -14,6 +15,7 @@ from google.cloud import storage
 from checkout import WEIGHTS
 from digit import selfcheck
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, WeightsError, parse_metadata, sha256
+from digit.layers import FIELD
 from digit.model import Classifier, load
 from digit.store import Pointer
 from train import network
@@ -22,9 +24,9 @@ METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
 # The messages for half a weights file, and for the weights of the mlp published as the committed architecture.
 NOT_A_WEIGHTS_FILE = r"model\.weights\.h5 is not a Keras weights file \(\w+\)"
-NOT_ITS_ARCH = (
-    rf"model\.weights\.h5 holds layers the '{METADATA['arch']}' architecture does not have: dense_1, dense_2, dense_3"
-)
+NOT_ITS_ARCH = r"model\.weights\.h5 holds weights no layer of model\.json's 'layers' names: dense_1, dense_2, dense_3"
+# The message for a version without the list of layers, naming an architecture never named.
+UNKNOWN_ARCH = r"model\.json has no 'layers' list, and 'resnet' is none of the architectures named before .*"
 PUBLISHED = Path(__file__).parent / "published"  # a copy of each version ever made live, to keep serving them
 
 
@@ -80,9 +82,37 @@ def variant(folder: Path, seed: int) -> str:
     return metadata["version"]
 
 
-def metadata_for(weights: bytes, **changes) -> bytes:
-    """The committed metadata, describing `weights` instead, with `changes`."""
-    return json.dumps({**METADATA, "sha256": sha256(weights), **changes}).encode()
+def unnamed_network(folder: Path, seed: int) -> str:
+    """Writes into `folder` a valid version of a network no code names (a conv net of other sizes than training's,
+    with random weights), listed and self-checked by Keras as training lists and checks; returns its version."""
+    import keras  # only here: the unit tests that import this module need no TensorFlow
+
+    from train.describe import describe
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Reshape((28, 28, 1)),
+        keras.layers.Conv2D(6, 5, activation="relu"), keras.layers.MaxPooling2D(3), keras.layers.Flatten(),
+        keras.layers.Dense(24, activation="relu"), keras.layers.Dense(10, activation="softmax"),
+    ])  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_weights(folder / WEIGHTS_FILE)
+    weights = (folder / WEIGHTS_FILE).read_bytes()
+    metadata = {**METADATA, "arch": "unnamed", "sha256": sha256(weights), "version": f"unnamed-{sha256(weights)[:12]}"}
+    metadata[FIELD] = describe(model, folder / WEIGHTS_FILE)
+    metadata[selfcheck.FIELD] = selfcheck.record(lambda images: np.asarray(model(images, training=False)))
+    (folder / METADATA_FILE).write_text(json.dumps(metadata))
+    load(weights, metadata)  # the function will serve it: its own checks pass
+    return metadata["version"]
+
+
+def metadata_for(weights: bytes, *, listed: bool = True, **changes) -> bytes:
+    """The committed metadata, describing `weights` instead, with `changes`; without its list of layers, as
+    versions from before the list, unless `listed`."""
+    metadata = {**METADATA, "sha256": sha256(weights), **changes}
+    if not listed:
+        del metadata[FIELD]
+    return json.dumps(metadata).encode()
 
 
 def put_version(bucket: storage.Bucket, folder: str, weights: bytes, metadata: bytes) -> None:
