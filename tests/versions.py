@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from types import SimpleNamespace
 
+import keras
 import numpy as np
 from google.cloud import storage
 
@@ -19,6 +20,7 @@ from digit.layers import FIELD
 from digit.model import Classifier, load
 from digit.store import Pointer
 from train import network
+from train.describe import describe
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
@@ -72,33 +74,26 @@ def variant(folder: Path, seed: int) -> str:
     model.load_weights(WEIGHTS / WEIGHTS_FILE)
     rng = np.random.default_rng(seed)
     model.set_weights([w * rng.uniform(0.9, 1.1, w.shape).astype(w.dtype) for w in model.get_weights()])
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save_weights(folder / WEIGHTS_FILE)
-    weights = (folder / WEIGHTS_FILE).read_bytes()
-    metadata = {**METADATA, "sha256": sha256(weights), "version": f"{METADATA['arch']}-{sha256(weights)[:12]}"}
-    metadata[selfcheck.FIELD] = selfcheck.record(lambda images: np.asarray(model(images, training=False)))
-    (folder / METADATA_FILE).write_text(json.dumps(metadata))
-    load(weights, metadata)  # the function will serve it: its own checks pass
-    return metadata["version"]
+    return write_version(folder, model, METADATA["arch"])
 
 
-def unnamed_network(folder: Path, seed: int) -> str:
-    """Writes into `folder` a valid version of a network no code names (a conv net of other sizes than training's,
-    with random weights), listed and self-checked by Keras as training lists and checks; returns its version."""
-    import keras  # only here: the unit tests that import this module need no TensorFlow
-
-    from train.describe import describe
-
+def unnamed_model(seed: int) -> keras.Model:
+    """A conv net of other sizes than training's, which no code names, with random weights fixed by `seed`."""
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
+    return keras.Sequential([
         keras.Input((28, 28)), keras.layers.Rescaling(1 / 255), keras.layers.Reshape((28, 28, 1)),
         keras.layers.Conv2D(6, 5, activation="relu"), keras.layers.MaxPooling2D(3), keras.layers.Flatten(),
         keras.layers.Dense(24, activation="relu"), keras.layers.Dense(10, activation="softmax"),
     ])  # fmt: skip
+
+
+def write_version(folder: Path, model: keras.Model, arch: str) -> str:
+    """Writes into `folder` a valid version of `model`, its layers listed and its self-check recorded by Keras
+    as training lists and records them, the rest of its metadata the committed one's; returns its version."""
     folder.mkdir(parents=True, exist_ok=True)
     model.save_weights(folder / WEIGHTS_FILE)
     weights = (folder / WEIGHTS_FILE).read_bytes()
-    metadata = {**METADATA, "arch": "unnamed", "sha256": sha256(weights), "version": f"unnamed-{sha256(weights)[:12]}"}
+    metadata = {**METADATA, "arch": arch, "sha256": sha256(weights), "version": f"{arch}-{sha256(weights)[:12]}"}
     metadata[FIELD] = describe(model, folder / WEIGHTS_FILE)
     metadata[selfcheck.FIELD] = selfcheck.record(lambda images: np.asarray(model(images, training=False)))
     (folder / METADATA_FILE).write_text(json.dumps(metadata))

@@ -71,7 +71,7 @@ def _group(layer: keras.layers.Layer, groups: dict[str, list[np.ndarray]]) -> st
         if len(stored) == len(values) and all(np.array_equal(a, b) for a, b in zip(stored, values, strict=True))
     ]
     if len(found) != 1:
-        raise ValueError(f"layer {layer.name!r}'s weights are in {len(found)} groups of {WEIGHTS_FILE}, not one")
+        raise ValueError(f"the weights of layer {layer.name!r} are in {len(found)} groups of {WEIGHTS_FILE}, not one")
     return found[0]
 
 

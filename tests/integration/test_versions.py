@@ -27,8 +27,9 @@ from tests.versions import (
     load_files,
     metadata_for,
     put_version,
-    unnamed_network,
+    unnamed_model,
     variant,
+    write_version,
 )
 
 REFRESH_SECONDS = 0.3
@@ -41,7 +42,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     """The committed version, a version of a network the function's code never names (the first switched to),
     and a variant of the committed one, each in a folder of its own, by version."""
     unnamed, other = tmp_path_factory.mktemp("unnamed"), tmp_path_factory.mktemp("variant")
-    return {ORIGINAL: WEIGHTS, unnamed_network(unnamed, 1): unnamed, variant(other, 2): other}
+    return {ORIGINAL: WEIGHTS, write_version(unnamed, unnamed_model(1), "unnamed"): unnamed, variant(other, 2): other}
 
 
 @pytest.fixture(scope="module")
