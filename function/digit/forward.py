@@ -23,7 +23,7 @@ Step = Callable[[np.ndarray], np.ndarray]  # (batch, …) float32 → (batch, �
 
 
 def read_weights(data: bytes) -> dict[str, list[np.ndarray]]:
-    """Each layer's values in a Keras weights file, by the layer's name: [] for a layer with none."""
+    """Each group's values in a Keras weights file, by the group's name: [] for a layer with none."""
     try:
         with h5py.File(io.BytesIO(data), "r") as file:
             return {

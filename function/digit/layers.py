@@ -29,7 +29,8 @@ class Reshape:
 
 @dataclass(frozen=True)
 class Conv2D:
-    """`filters` convolutions of `kernel` x `kernel` pixels: stride 1, no padding ("valid"), then `activation`."""
+    """`filters` convolutions of `kernel` x `kernel` pixels: stride 1, no padding ("valid"), then `activation`;
+    kernel and bias filed under the group `weights`."""
 
     filters: int
     kernel: int
@@ -59,7 +60,7 @@ class Dropout:
 
 @dataclass(frozen=True)
 class Dense:
-    """A fully connected layer of `units`, then `activation`."""
+    """A fully connected layer of `units`, then `activation`; kernel and bias filed under the group `weights`."""
 
     units: int
     activation: str
