@@ -97,12 +97,12 @@ def _step(
             return (lambda x: x * factor), shape
         case Reshape(target) if np.prod(target) == np.prod(shape):
             return (lambda x: x.reshape(len(x), *target)), target
-        case Conv2D(filters, kernel, activation, _) if len(shape) == 3:
+        case Conv2D(filters, kernel, activation, _) if len(shape) == 3 and min(shape[:2]) >= kernel:
             rows, cols, channels = shape
             matrix = values[0].reshape(kernel * kernel * channels, filters)  # rows in (row, column, channel) order
             step = _conv(kernel, matrix, values[1], _ACTIVATIONS[activation])
             return step, (rows - kernel + 1, cols - kernel + 1, filters)
-        case MaxPooling2D(size) if len(shape) == 3:
+        case MaxPooling2D(size) if len(shape) == 3 and min(shape[:2]) >= size:
             return _max_pool(size), (shape[0] // size, shape[1] // size, shape[2])
         case Flatten():
             return (lambda x: x.reshape(len(x), -1)), (int(np.prod(shape)),)

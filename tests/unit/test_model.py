@@ -12,7 +12,7 @@ import pytest
 from checkout import WEIGHTS
 from digit import forward, named_networks, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
-from digit.layers import FIELD, Conv2D, Dense, Flatten, parse
+from digit.layers import FIELD, Conv2D, Dense, Flatten, MaxPooling2D, parse
 from digit.model import SLICE, Classifier, load
 from tests.versions import PUBLISHED, load_files
 
@@ -171,6 +171,14 @@ def test_weights_that_do_not_fit_the_layers_are_refused_naming_the_layer():
     assert refusal(narrower, weights) == (
         "model.weights.h5: layer 2 of the test holds weights of shapes [(3, 3, 1, 32), (32,)], "
         "not [(3, 3, 1, 16), (16,)]"
+    )
+    too_large = {"conv2d": [np.zeros((29, 29, 1, 8)), np.zeros(8)]}
+    assert refusal((LAYERS[1], Conv2D(8, 29, "relu", "conv2d")), too_large) == (
+        "layer 1 of the test cannot take an input of shape (28, 28, 1): "
+        "Conv2D(filters=8, kernel=29, activation='relu', weights='conv2d')"
+    )
+    assert refusal((LAYERS[1], MaxPooling2D(29)), {}) == (
+        "layer 1 of the test cannot take an input of shape (28, 28, 1): MaxPooling2D(size=29)"
     )
     flat = {"flatten": [], "conv2d": [np.zeros((3, 3, 784, 8)), np.zeros(8)]}
     assert refusal((Flatten(), Conv2D(8, 3, "relu", "conv2d")), flat) == (
