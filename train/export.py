@@ -10,8 +10,10 @@ import tensorflow as tf
 
 from digit import pixels, selfcheck
 from digit.artefact import BY_CUTS, BY_SPLIT, METADATA_FILE, NUMBERS, WEIGHTS_FILE, sha256
+from digit.layers import FIELD
 from train import network
 from train.data import Dataset
+from train.describe import describe
 from train.fit import Evaluation
 from train.machine import machine
 from train.recipes import Recipe
@@ -50,6 +52,7 @@ def write(
     metadata = {
         "version": f"{arch}-{checksum[:12]}",
         "arch": arch,
+        FIELD: describe(serving, out / WEIGHTS_FILE),  # what the function builds its forward pass from
         "sha256": checksum,
         "weights_bytes": len(weights),
         "parameters": serving.count_params(),

@@ -1,9 +1,10 @@
 """The model versions that training writes and the function serves, and the names they go by.
 
-A version is two files: WEIGHTS_FILE holds Keras 3 weights; METADATA_FILE is JSON with at least the
-architecture to rebuild (`arch`), the `version` it goes by, and the weights' `sha256`, checked before they are
-loaded. In a bucket, each version has a folder of its own, `<prefix><version>/`, and POINTER_FILE,
-`<prefix>live.json`, names the version to serve and those served before it, for a rollback:
+A version is two files: WEIGHTS_FILE holds Keras 3 weights; METADATA_FILE is JSON with at least the name of
+its architecture (`arch`), the `version` it goes by, and the weights' `sha256`, checked before they are loaded,
+and the layers to rebuild (digit.layers), which versions from before that list lack. In a bucket, each version
+has a folder of its own, `<prefix><version>/`, and POINTER_FILE, `<prefix>live.json`, names the version to serve
+and those served before it, for a rollback:
 `{"version": "<version>", "history": [..., "<the one before>"], "set_at": "<when>"}`.
 
 Standard library only, and Python 3.8's: deploy.sh asks these names and checks of whatever python3 the deployer

@@ -1,31 +1,29 @@
-"""An architecture (digit.architectures) as numpy computations over the weights Keras saved for it: the
+"""A version's layers (digit.layers) as numpy computations over the weights Keras saved for them: the
 function's forward pass, with no machine-learning framework.
 
 The weights file is Keras 3's own (`model.weights.h5`), read with h5py from the downloaded bytes. Keras files
-each layer's values under `layers/<name>/vars/<index>`, its name made from its class's in snake case and
-numbered from the second of a kind on (`conv2d`, `conv2d_1`, …), so the architecture alone says where each
-layer's weights are. The maths is Keras's for the layers the architectures use, in float32 as Keras computes
-it; the self-check (digit.selfcheck) proves at every load that it answers what training's model answered.
+each layer's values under `layers/<group>/vars/<index>`, and each layer with weights names its group. The
+maths is Keras's for the kinds of layer digit.layers has, in float32 as Keras computes it; the self-check
+(digit.selfcheck) proves at every load that it answers what training's model answered.
 """
 
 import functools
 import io
-import re
 from collections.abc import Callable
 
 import h5py
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from digit.architectures import Conv2D, Dense, Dropout, Flatten, Layer, MaxPooling2D, Rescaling, Reshape
 from digit.artefact import WEIGHTS_FILE, WeightsError
+from digit.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPooling2D, Rescaling, Reshape
 from digit.pixels import SIZE
 
 Step = Callable[[np.ndarray], np.ndarray]  # (batch, …) float32 → (batch, …) float32
 
 
 def read_weights(data: bytes) -> dict[str, list[np.ndarray]]:
-    """Each layer's values in a Keras weights file, by the layer's name: [] for a layer with none."""
+    """Each group's values in a Keras weights file, by the group's name: [] for a layer with none."""
     try:
         with h5py.File(io.BytesIO(data), "r") as file:
             return {
@@ -36,52 +34,47 @@ def read_weights(data: bytes) -> dict[str, list[np.ndarray]]:
         raise WeightsError(f"{WEIGHTS_FILE} is not a Keras weights file ({type(error).__name__})") from error
 
 
-def compile_network(arch: str, layers: tuple[Layer, ...], weights: dict[str, list[np.ndarray]]) -> list[Step]:
-    """The steps of the forward pass, each layer's weights checked against the shape the layer before gives it.
-    Raises WeightsError naming the layer that cannot be computed, or whose weights are missing or misshapen."""
-    names = keras_names(layers)
-    for layer, name in zip(layers, names, strict=True):
+def compile_network(source: str, layers: tuple[Layer, ...], weights: dict[str, list[np.ndarray]]) -> list[Step]:
+    """The steps of the forward pass, each layer's weights read from the group it names and checked against the
+    shape the layer before gives it. `source` says where the layers were listed, for messages. Raises
+    WeightsError naming the layer that cannot be computed, or whose weights are missing or misshapen."""
+    for index, layer in enumerate(layers):
         if not computable(layer):
-            raise WeightsError(f"the function cannot compute layer {name!r} of the {arch!r} architecture: {layer}")
-    unused = set(weights) - set(names)
+            raise WeightsError(f"the function cannot compute layer {index} of {source}: {layer}")
+    named = {layer.weights for layer in layers if isinstance(layer, Conv2D | Dense)}
+    unused = {name for name, values in weights.items() if values} - named
     if unused:
-        raise WeightsError(
-            f"{WEIGHTS_FILE} holds layers the {arch!r} architecture does not have: {', '.join(sorted(unused))}"
-        )
+        raise WeightsError(f"{WEIGHTS_FILE} holds weights no layer of {source} names: {', '.join(sorted(unused))}")
     shape: tuple[int, ...] = (SIZE, SIZE)
     steps = []
-    for layer, name in zip(layers, names, strict=True):
-        if name not in weights:
-            raise WeightsError(f"{WEIGHTS_FILE} has no layer {name!r} of the {arch!r} architecture")
+    for index, layer in enumerate(layers):
+        values = _values(layer, weights, source, index)
         expected = weight_shapes(layer, shape)
-        found = [tuple(value.shape) for value in weights[name]]
+        found = [tuple(value.shape) for value in values]
         if found != expected:
             raise WeightsError(
-                f"{WEIGHTS_FILE}: layer {name!r} of {arch!r} holds weights of shapes {found}, not {expected}"
+                f"{WEIGHTS_FILE}: layer {index} of {source} holds weights of shapes {found}, not {expected}"
             )
-        step, shape = _step(layer, shape, [value.astype(np.float32) for value in weights[name]], arch, name)
+        step, shape = _step(layer, shape, [value.astype(np.float32) for value in values], source, index)
         steps.append(step)
     return steps
 
 
+def _values(layer: Layer, weights: dict[str, list[np.ndarray]], source: str, index: int) -> list[np.ndarray]:
+    """The weights filed under the group the layer names; [] for a kind that has none."""
+    if not isinstance(layer, Conv2D | Dense):
+        return []
+    if layer.weights not in weights:
+        raise WeightsError(f"{WEIGHTS_FILE} has no group {layer.weights!r}, named by layer {index} of {source}")
+    return weights[layer.weights]
+
+
 def computable(layer: Layer) -> bool:
-    """Whether the forward pass here has the layer's kind, and its activation."""
+    """Whether the forward pass here has the layer's activation (every kind in digit.layers it computes)."""
     match layer:
         case Conv2D(activation=activation) | Dense(activation=activation):
             return activation in _ACTIVATIONS
-        case Rescaling() | Reshape() | MaxPooling2D() | Flatten() | Dropout():
-            return True
-    return False
-
-
-def keras_names(layers: tuple[Layer, ...]) -> list[str]:
-    """The name Keras files each layer under: its kind in snake case, `_1`, `_2` … from the second of a kind."""
-    names, seen = [], {}
-    for layer in layers:
-        kind = re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type(layer).__name__)).lower()
-        names.append(f"{kind}_{seen[kind]}" if kind in seen else kind)
-        seen[kind] = seen.get(kind, 0) + 1
-    return names
+    return True
 
 
 def weight_shapes(layer: Layer, shape: tuple[int, ...]) -> list[tuple[int, ...]]:
@@ -94,7 +87,9 @@ def weight_shapes(layer: Layer, shape: tuple[int, ...]) -> list[tuple[int, ...]]
     return []
 
 
-def _step(layer: Layer, shape: tuple[int, ...], values: list[np.ndarray], arch: str, name: str) -> tuple[Step, tuple]:
+def _step(
+    layer: Layer, shape: tuple[int, ...], values: list[np.ndarray], source: str, index: int
+) -> tuple[Step, tuple]:
     """A layer's computation, and the shape of one image leaving it."""
     match layer:
         case Rescaling(scale):
@@ -102,21 +97,21 @@ def _step(layer: Layer, shape: tuple[int, ...], values: list[np.ndarray], arch: 
             return (lambda x: x * factor), shape
         case Reshape(target) if np.prod(target) == np.prod(shape):
             return (lambda x: x.reshape(len(x), *target)), target
-        case Conv2D(filters, kernel, activation) if len(shape) == 3:
+        case Conv2D(filters, kernel, activation, _) if len(shape) == 3 and min(shape[:2]) >= kernel:
             rows, cols, channels = shape
             matrix = values[0].reshape(kernel * kernel * channels, filters)  # rows in (row, column, channel) order
             step = _conv(kernel, matrix, values[1], _ACTIVATIONS[activation])
             return step, (rows - kernel + 1, cols - kernel + 1, filters)
-        case MaxPooling2D(size) if len(shape) == 3:
+        case MaxPooling2D(size) if len(shape) == 3 and min(shape[:2]) >= size:
             return _max_pool(size), (shape[0] // size, shape[1] // size, shape[2])
         case Flatten():
             return (lambda x: x.reshape(len(x), -1)), (int(np.prod(shape)),)
         case Dropout():
             return (lambda x: x), shape
-        case Dense(units, activation) if len(shape) == 1:
+        case Dense(units, activation, _) if len(shape) == 1:
             kernel, bias, activate = values[0], values[1], _ACTIVATIONS[activation]
             return (lambda x: activate(_affine(x, kernel, bias))), (units,)
-    raise WeightsError(f"layer {name!r} of the {arch!r} architecture cannot take an input of shape {shape}: {layer}")
+    raise WeightsError(f"layer {index} of {source} cannot take an input of shape {shape}: {layer}")
 
 
 def _conv(kernel: int, matrix: np.ndarray, bias: np.ndarray, activate: Step) -> Step:

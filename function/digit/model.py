@@ -1,5 +1,6 @@
 """A trained model ready to serve: its weights checked, read from Keras's file, rebuilt as numpy computations
-(digit.forward), and the result checked against what the trained model answered (digit.selfcheck).
+(digit.forward) from the layers its model.json lists (or, for a version from before the lists, its named
+architecture's: digit.named_networks), and the result checked against what the trained model answered (digit.selfcheck).
 
 A forward pass computes its batch a slice at a time, and at most FORWARD_PASSES_AT_ONCE run together: the
 server's threads share one vCPU, which gains nothing from more at once, while each slice in flight holds its
@@ -11,8 +12,9 @@ import time
 
 import numpy as np
 
-from digit import architectures, forward, selfcheck
-from digit.artefact import BY_CUTS, METADATA_FILE, NUMBERS, WeightsError, check
+from digit import forward, named_networks, selfcheck
+from digit.artefact import BY_CUTS, METADATA_FILE, NUMBERS, check
+from digit.layers import FIELD, parse
 
 SLICE = 16  # images a forward pass computes at once (docs/performance.md)
 FORWARD_PASSES_AT_ONCE = threading.BoundedSemaphore(2)
@@ -46,11 +48,11 @@ def load(weights: bytes, metadata: dict) -> tuple[Classifier, dict[str, float]]:
     load took. Raises WeightsError, with a message for the client, when the artefact cannot be served."""
     started = time.perf_counter()
     check(weights, metadata)
-    try:
-        layers = architectures.layers(metadata["arch"])
-    except ValueError as error:
-        raise WeightsError(f"{METADATA_FILE}: {error}") from error
-    classifier = Classifier(metadata, forward.compile_network(metadata["arch"], layers, forward.read_weights(weights)))
+    if FIELD in metadata:
+        layers, source = parse(metadata[FIELD]), f"{METADATA_FILE}'s {FIELD!r}"
+    else:
+        layers, source = named_networks.layers(metadata.get("arch")), f"the {metadata.get('arch')!r} architecture"
+    classifier = Classifier(metadata, forward.compile_network(source, layers, forward.read_weights(weights)))
     loaded = time.perf_counter()
     # One image at a time: the reference inputs go through the very computation that answers the page.
     selfcheck.verify(lambda inputs: np.concatenate([classifier.probabilities(x[np.newaxis]) for x in inputs]), metadata)

@@ -15,16 +15,22 @@ import pytest
 import requests
 
 from checkout import WEIGHTS
-from digit import architectures
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
 from local import services
-from tests.versions import GOOD_WEIGHTS, METADATA, NOT_A_WEIGHTS_FILE, NOT_ITS_ARCH, metadata_for, put_version
+from tests.versions import (
+    GOOD_WEIGHTS,
+    METADATA,
+    NOT_A_WEIGHTS_FILE,
+    NOT_ITS_ARCH,
+    UNKNOWN_ARCH,
+    metadata_for,
+    put_version,
+)
 from train import network
 
 MARKER = "request-body-marker-5f1c"  # sent in every body here; must never reach a log
 BODY = {"note": MARKER, "image": ",".join(["0"] * 783 + ["255"])}
 VERSION = METADATA["version"]
-KNOWN = ", ".join(architectures.ARCHITECTURES)
 FILES = f"gs://faulty/{DEFAULT_PREFIX}{VERSION}/"
 
 
@@ -110,7 +116,9 @@ def test_version_folder_missing(server, bucket):
         (json.dumps({"arch": "cnn", "sha256": "0" * 64}).encode(), r"model\.json has no 'version' string"),
         (metadata_for(GOOD_WEIGHTS, version="cnn-000000000000"),
          rf"model\.json in the folder {VERSION}/ is that of 'cnn-000000000000'"),
-        (metadata_for(GOOD_WEIGHTS, arch="resnet"), rf"model\.json: unknown architecture 'resnet'; known: {KNOWN}"),
+        (metadata_for(GOOD_WEIGHTS, listed=False, arch="resnet"), UNKNOWN_ARCH),
+        (metadata_for(GOOD_WEIGHTS, layers=[{"kind": "LSTM"}]),
+         r"model\.json: layer 0 of 'layers' is of no kind the function computes \('LSTM'; .*\)"),
     ],
 )  # fmt: skip
 def test_metadata_wrong(server, bucket, metadata, cause):

@@ -11,7 +11,8 @@ import pytest
 
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
-from tests.versions import load_files
+from digit.layers import FIELD
+from tests.versions import METADATA, load_files
 from train import habits, synthetic
 from train.recipes import RECIPES
 
@@ -36,6 +37,7 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["sha256"] == sha256(weights)
     assert metadata["weights_bytes"] == len(weights) < 1_000_000
     assert metadata["arch"] == "cnn3" and metadata["version"] == f"cnn3-{sha256(weights)[:12]}"
+    assert metadata[FIELD] == METADATA[FIELD]  # the layers the committed cnn3's own weights gave it
     made = metadata["data"]["synthetic"]
     assert made["kind"] == "all" and made["fonts"] and made["font_digits"] > 0 and made["styled_digits"] > 0
     assert made["habit_digits"] == 10 * habits.HABIT_COPIES

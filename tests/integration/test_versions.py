@@ -23,10 +23,13 @@ from tests.versions import (
     METADATA,
     NOT_A_WEIGHTS_FILE,
     NOT_ITS_ARCH,
+    UNKNOWN_ARCH,
     load_files,
     metadata_for,
     put_version,
+    unnamed_model,
     variant,
+    write_version,
 )
 
 REFRESH_SECONDS = 0.3
@@ -36,12 +39,10 @@ BODY = {"image": csv(ONE)}
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> dict[str, Path]:
-    """The committed version and two variants of it, each in a folder of its own, by version."""
-    found = {ORIGINAL: WEIGHTS}
-    for seed in (1, 2):
-        folder = tmp_path_factory.mktemp(f"variant-{seed}")
-        found[variant(folder, seed)] = folder
-    return found
+    """The committed version, a version of a network the function's code never names (the first switched to),
+    and a variant of the committed one, each in a folder of its own, by version."""
+    unnamed, other = tmp_path_factory.mktemp("unnamed"), tmp_path_factory.mktemp("variant")
+    return {ORIGINAL: WEIGHTS, write_version(unnamed, unnamed_model(1), "unnamed"): unnamed, variant(other, 2): other}
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,7 @@ def served_version(server: services.Service, expected: dict[str, np.ndarray]) ->
 
 def test_a_switch_under_load_fails_no_request_and_every_answer_is_from_the_version_it_names(server, bucket, expected):
     other = next(version for version in expected if version != ORIGINAL)
+    assert other.startswith("unnamed-")  # a network the function learns from its model.json alone
     answers: dict[int, list[tuple[int, str | None, list]]] = {client: [] for client in range(4)}
     stop = threading.Event()
 
@@ -171,7 +173,7 @@ CASES = {
     "malformed pointer": ('{"version": ', r"live\.json is not valid JSON"),
     "sha mismatch": ('{"version": "corrupted"}', r"model\.weights\.h5 does not match model\.json: sha256 .*"),
     "truncated": ('{"version": "truncated"}', NOT_A_WEIGHTS_FILE),
-    "unknown architecture": ('{"version": "unknown-arch"}', r"model\.json: unknown architecture 'resnet'; .*"),
+    "unknown architecture": ('{"version": "unknown-arch"}', UNKNOWN_ARCH),
     "wrong architecture": ('{"version": "mlp-weights"}', NOT_ITS_ARCH),
     "self-check": ('{"version": "self-check"}', r"the rebuilt model reads self_check input 0 as \d, .*"),
     "misnamed": ('{"version": "misnamed"}', rf"model\.json in the folder misnamed/ is that of '{ORIGINAL}'"),
@@ -194,7 +196,7 @@ def broken_versions(bucket, tmp_path_factory) -> None:
     for name, weights, metadata in [
         ("corrupted", bytes(corrupted), metadata_for(GOOD_WEIGHTS, version="corrupted")),
         ("truncated", truncated, metadata_for(truncated, version="truncated")),
-        ("unknown-arch", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, version="unknown-arch", arch="resnet")),
+        ("unknown-arch", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, listed=False, version="unknown-arch", arch="resnet")),
         ("mlp-weights", mlp, metadata_for(mlp, version="mlp-weights")),
         ("self-check", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS, version="self-check", self_check=self_check)),
         ("misnamed", GOOD_WEIGHTS, metadata_for(GOOD_WEIGHTS)),

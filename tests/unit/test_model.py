@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from checkout import WEIGHTS
-from digit import architectures, forward, selfcheck
-from digit.architectures import Conv2D, Dense, Flatten
+from digit import forward, named_networks, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
+from digit.layers import FIELD, Conv2D, Dense, Flatten, MaxPooling2D, parse
 from digit.model import SLICE, Classifier, load
 from tests.versions import PUBLISHED, load_files
 
@@ -76,44 +76,114 @@ def test_calls_from_many_threads_each_get_their_own_answer(classifier, singles, 
         np.testing.assert_allclose(served, singles[start : start + size], atol=2e-6)
 
 
-def test_each_layer_is_found_under_the_name_keras_filed_it_under():
-    names = forward.keras_names(architectures.layers(METADATA["arch"]))
-    assert sorted(names) == sorted(forward.read_weights(GOOD_WEIGHTS))
-    assert names[:4] == ["rescaling", "reshape", "conv2d", "max_pooling2d"]
-    assert names[-4:] == ["conv2d_2", "flatten", "dropout", "dense"]
+LAYERS = parse(METADATA[FIELD])
+
+
+def test_each_layer_with_weights_names_the_group_keras_filed_them_under():
+    filed = {name for name, values in forward.read_weights(GOOD_WEIGHTS).items() if values}
+    named = [layer.weights for layer in LAYERS if isinstance(layer, Conv2D | Dense)]
+    assert named == ["conv2d", "conv2d_1", "conv2d_2", "dense"] and set(named) == filed
+
+
+def test_a_version_without_the_list_is_built_from_its_named_architecture_and_answers_the_same(classifier):
+    legacy = {key: value for key, value in METADATA.items() if key != FIELD}
+    assert named_networks.layers(METADATA["arch"]) == LAYERS
+    served = load(GOOD_WEIGHTS, legacy)[0]
+    inputs = selfcheck.reference_inputs(0)
+    np.testing.assert_array_equal(served.probabilities(inputs), classifier.probabilities(inputs))
+
+
+def test_a_version_without_the_list_naming_no_known_architecture_is_refused():
+    legacy = {key: value for key, value in METADATA.items() if key != FIELD}
+    with pytest.raises(WeightsError) as refused:
+        load(GOOD_WEIGHTS, {**legacy, "arch": "resnet"})
+    assert str(refused.value) == (
+        "model.json has no 'layers' list, and 'resnet' is none of the architectures named before versions carried "
+        "theirs (cnn3, cnn, mlp)"
+    )
+
+
+CONV = {"kind": "Conv2D", "filters": 8, "kernel": 3, "activation": "relu", "weights": "conv2d"}
+
+
+@pytest.mark.parametrize(
+    ("listed", "problem"),
+    [
+        (None, "'layers' is not a list of layers"),
+        ([], "'layers' is not a list of layers"),
+        ({"kind": "Flatten"}, "'layers' is not a list of layers"),
+        ([{"kind": "Flatten"}, {"kind": "LSTM", "units": 4}],
+         "layer 1 of 'layers' is of no kind the function computes ('LSTM'; it computes Rescaling, Reshape, Conv2D, "
+         "MaxPooling2D, Flatten, Dropout, Dense)"),
+        (["Flatten"], "layer 0 of 'layers' is of no kind the function computes ('Flatten'; it computes Rescaling, "
+         "Reshape, Conv2D, MaxPooling2D, Flatten, Dropout, Dense)"),
+        ([{**CONV, "strides": 2}], "layer 0 of 'layers': a Conv2D has fields ['activation', 'filters', 'kernel', "
+         "'weights'], not ['activation', 'filters', 'kernel', 'strides', 'weights']"),
+        ([{key: value for key, value in CONV.items() if key != "weights"}], "layer 0 of 'layers': a Conv2D has "
+         "fields ['activation', 'filters', 'kernel', 'weights'], not ['activation', 'filters', 'kernel']"),
+        ([{**CONV, "filters": 0}], "layer 0 of 'layers': Conv2D filters 0 is not a positive integer"),
+        ([{**CONV, "kernel": 3.0}], "layer 0 of 'layers': Conv2D kernel 3.0 is not a positive integer"),
+        ([{**CONV, "weights": ""}], "layer 0 of 'layers': Conv2D weights '' is not a name"),
+        ([{"kind": "Reshape", "shape": [28, "28"]}],
+         "layer 0 of 'layers': Reshape shape [28, '28'] is not a list of sizes"),
+        ([{"kind": "Dropout", "rate": True}],
+         "layer 0 of 'layers': Dropout rate True is not a finite number of 0 or more"),
+    ],
+)  # fmt: skip
+def test_a_bad_list_of_layers_is_refused_naming_the_file_and_the_problem(listed, problem):
+    with pytest.raises(WeightsError) as refused:
+        load(GOOD_WEIGHTS, {**METADATA, FIELD: listed})
+    assert str(refused.value) == f"model.json: {problem}"
+
+
+def test_a_good_list_is_read_as_its_layers():
+    listed = [{"kind": "Reshape", "shape": [28, 28, 1]}, CONV, {"kind": "Rescaling", "scale": 1}]
+    assert parse(listed)[0].shape == (28, 28, 1)
+    assert parse(listed)[1] == Conv2D(8, 3, "relu", "conv2d")
+    assert parse(listed)[2].scale == 1
 
 
 def refusal(layers: tuple, weights: dict) -> str:
     with pytest.raises(WeightsError) as refused:
-        forward.compile_network("test", layers, weights)
+        forward.compile_network("the test", layers, weights)
     return str(refused.value)
 
 
-def test_a_layer_the_function_cannot_compute_is_refused_by_name():
+def test_a_layer_the_function_cannot_compute_is_refused_by_its_place():
     weights = forward.read_weights(GOOD_WEIGHTS)
-    layers = (*architectures.layers(METADATA["arch"])[:-1], Dense(10, "tanh"))
+    layers = (*LAYERS[:-1], Dense(10, "tanh", "dense"))
     assert refusal(layers, weights) == (
-        "the function cannot compute layer 'dense' of the 'test' architecture: Dense(units=10, activation='tanh')"
+        "the function cannot compute layer 9 of the test: Dense(units=10, activation='tanh', weights='dense')"
     )
 
 
-def test_weights_that_do_not_fit_the_architecture_are_refused_naming_the_layer():
+def test_weights_that_do_not_fit_the_layers_are_refused_naming_the_layer():
     weights = forward.read_weights(GOOD_WEIGHTS)
-    layers = architectures.layers(METADATA["arch"])
     missing = {name: values for name, values in weights.items() if name != "conv2d_2"}
-    assert refusal(layers, missing) == "model.weights.h5 has no layer 'conv2d_2' of the 'test' architecture"
-    assert refusal(layers, {**weights, "dense_1": []}) == (
-        "model.weights.h5 holds layers the 'test' architecture does not have: dense_1"
+    assert refusal(LAYERS, missing) == "model.weights.h5 has no group 'conv2d_2', named by layer 6 of the test"
+    assert refusal(LAYERS, {**weights, "dense_1": weights["dense"]}) == (
+        "model.weights.h5 holds weights no layer of the test names: dense_1"
     )
-    narrower = tuple(Conv2D(16) if layer == Conv2D(32) else layer for layer in layers)
+    # An empty group (Keras files one for each layer, with weights or not) holds nothing unserved.
+    assert len(forward.compile_network("the test", LAYERS, {**weights, "dense_1": []})) == len(LAYERS)
+    narrower = tuple(Conv2D(16, 3, "relu", "conv2d") if layer.__class__ is Conv2D and layer.filters == 32 else layer
+                     for layer in LAYERS)  # fmt: skip
     assert refusal(narrower, weights) == (
-        "model.weights.h5: layer 'conv2d' of 'test' holds weights of shapes [(3, 3, 1, 32), (32,)], "
+        "model.weights.h5: layer 2 of the test holds weights of shapes [(3, 3, 1, 32), (32,)], "
         "not [(3, 3, 1, 16), (16,)]"
     )
+    too_large = {"conv2d": [np.zeros((29, 29, 1, 8)), np.zeros(8)]}
+    assert refusal((LAYERS[1], Conv2D(8, 29, "relu", "conv2d")), too_large) == (
+        "layer 1 of the test cannot take an input of shape (28, 28, 1): "
+        "Conv2D(filters=8, kernel=29, activation='relu', weights='conv2d')"
+    )
+    assert refusal((LAYERS[1], MaxPooling2D(29)), {}) == (
+        "layer 1 of the test cannot take an input of shape (28, 28, 1): MaxPooling2D(size=29)"
+    )
     flat = {"flatten": [], "conv2d": [np.zeros((3, 3, 784, 8)), np.zeros(8)]}
-    assert refusal((Flatten(), Conv2D(8)), flat) == (
-        "layer 'conv2d' of the 'test' architecture cannot take an input of shape (784,): "
-        "Conv2D(filters=8, kernel=3, activation='relu')"
+    assert refusal((Flatten(), Conv2D(8, 3, "relu", "conv2d")), flat) == (
+        "layer 1 of the test cannot take an input of shape (784,): "
+        "Conv2D(filters=8, kernel=3, activation='relu', weights='conv2d')"
     )
 
 
