@@ -1,7 +1,6 @@
 // Everything the page writes on screen: the digit or number read, each digit of a number with its 28x28 and how
 // sure the model is of it, the ten probability bars and the preview of one digit (the only one, or the one
 // chosen), the row that corrects that digit, and messages. No other module changes the page's content.
-import { MAX_DIGITS } from "./function.js";
 import { SIZE } from "./pixels.js";
 
 const reading = document.getElementById("reading");
@@ -197,7 +196,7 @@ function say(text, kind = "warning") {
 }
 
 /** A problem in words, for the person drawing. */
-function describe({ kind, given, url, message, retryAfter, status: code, count }) {
+function describe({ kind, given, url, message, retryAfter, status: code, count, most }) {
   const kept = "Your drawing is kept.";
   switch (kind) {
     case "no-function":
@@ -213,7 +212,7 @@ function describe({ kind, given, url, message, retryAfter, status: code, count }
     case "refused":
       return `The function answered with an error (${code}${message ? `: ${message}` : ""}). ${kept}`;
     case "too-many":
-      return `That is ${count} digits: a number is read up to ${MAX_DIGITS}. ${kept}`;
+      return `That is ${count} digits: a number is read up to ${most}. ${kept}`;
     default: // "garbled"
       return `The function's answer is not a reading of a digit: is this the right address? ${kept}`;
   }
