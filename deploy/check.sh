@@ -5,7 +5,7 @@
 
 CHECK_SECONDS=120  # how long, in all, the check waits for a function that is not ready yet
 # How long to wait before asking again when a 503 has no Retry-After, or the health has no model yet: the
-# function's RETRY_SECONDS by default, as the page waits (tests/unit/test_shared_values.py checks the three).
+# function's RETRY_SECONDS by default (tests/unit/test_shared_values.py checks the two agree).
 DEFAULT_RETRY_SECONDS=10
 KNOWN_DIGIT=1  # what examples/one.py draws, as its name says
 

@@ -4,13 +4,8 @@
 // Whatever the function answers, or fails to, becomes either an answer or a problem for the page to show.
 // It also sends the corrections of a reading that the person says is wrong.
 
-// When a 503 has no Retry-After the page can read (a platform's own 503, or a proxy that hides the header),
-// the page retries after the function's own default interval.
-const DEFAULT_RETRY_SECONDS = 10;
 // How long a request may take: Cloud Functions' own limit for one (deploy.sh keeps its default).
 const REQUEST_TIMEOUT_MS = 60000;
-// The most digits the page reads in a number: as many as the function reads in one (payload.py).
-export const MAX_DIGITS = 20;
 
 /** Reads a changing drawing of one digit or several through the function at `url`, in one request, reporting
  * to onSent(digits), onAnswer({ digits: [{ prediction, probabilities, pixels }, ...], model }) and
@@ -30,6 +25,9 @@ export class LiveReader {
   #timer;
   #busy = false;
   #sendWhenFree = false;
+  // The function's health, which says its limits (max_digits, retry_seconds). Until it answers: no limit on
+  // digits (it refuses a batch too large itself), and 10 s to wait after a 503 without a readable Retry-After.
+  #health = {};
 
   /** delayMs: how long the drawing must be still before it is sent; slowMs: after this, a request still
    * unanswered is reported (a cold start); fetch and the timer functions are replaceable for tests. */
@@ -45,11 +43,15 @@ export class LiveReader {
   }
 
   /** Asks for the function's health, which starts loading its model: a cold start is then under way
-   * before the first digit is finished. Resolves to the health report (which says, for one, whether
-   * corrections are collected), or null when there is none; drawing reports any problem. */
+   * before the first digit is finished. Learns its limits; resolves to the health report (which says, for one,
+   * whether corrections are collected), or null when there is none. */
   warmUp() {
     return this.#fetch(this.#url, { signal: AbortSignal.timeout(this.#timeoutMs) })
       .then((response) => (response.ok ? response.json() : null))
+      .then((health) => {
+        this.#health = health ?? {};
+        return health;
+      })
       .catch(() => null);
   }
 
@@ -81,8 +83,9 @@ export class LiveReader {
     if (!this.#readDigits) return;
     const version = this.#version;
     const digits = this.#readDigits();
-    if (digits.length > MAX_DIGITS) {
-      this.#report.onProblem({ kind: "too-many", count: digits.length });
+    const most = this.#health.max_digits;
+    if (digits.length > most) {
+      this.#report.onProblem({ kind: "too-many", count: digits.length, most });
       return;
     }
     this.#report.onSent(digits);
@@ -118,7 +121,7 @@ export class LiveReader {
     }
     const message = errorMessage(body);
     if (response.status === 503) {
-      const retryAfter = Number(response.headers.get("Retry-After")) || DEFAULT_RETRY_SECONDS;
+      const retryAfter = Number(response.headers.get("Retry-After")) || (this.#health.retry_seconds ?? 10);
       return { problem: { kind: "starting", message, retryAfter: Math.min(Math.max(retryAfter, 1), 60) } };
     }
     if (!response.ok) return { problem: { kind: "refused", status: response.status, message } };

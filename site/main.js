@@ -29,7 +29,6 @@ function isWebAddress(url) {
 }
 
 let reader = null; // the function's client, once its URL is known and valid
-let shown = null; // the answer on screen, with the pixels it read: what a correction is about
 
 const pad = new Pad(document.getElementById("pad"), readDrawing);
 
@@ -50,7 +49,6 @@ function drawnDigits() {
 /** Sends the drawing to be read, through the pixel contract, or empties the reading when nothing is drawn. */
 function readDrawing() {
   if (!reader) return; // nothing to ask yet, or nothing at all (a message says so)
-  shown = null;
   if (pad.isEmpty) {
     reader.reset();
     ui.showNothing();
@@ -71,23 +69,16 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-/** Shows an answer, and keeps it for a correction. */
-function showAnswer(answer) {
-  shown = answer;
-  ui.showAnswer(answer);
-}
-
-/** Sends "it was a `label`" about the digit `index` of the reading on screen: exactly the pixels read. */
-async function correct(label, index) {
-  if (!shown) return;
-  const { pixels, prediction } = shown.digits[index];
-  const { problem } = await sendCorrection(url, { pixels, label, readAs: prediction, model: shown.model });
-  ui.showCorrectionResult(label, index, problem);
+/** Sends "it was a `label`" about the digit `index` of the reading `answer`: exactly the pixels read. */
+async function correct(label, index, answer) {
+  const { pixels, prediction } = answer.digits[index];
+  const { problem } = await sendCorrection(url, { pixels, label, readAs: prediction, model: answer.model });
+  ui.showCorrectionResult(label, index, answer, problem);
 }
 
 const url = await givenUrl();
 if (isWebAddress(url)) {
-  reader = new LiveReader(url, { onSent: ui.showSent, onAnswer: showAnswer, onProblem: ui.showProblem });
+  reader = new LiveReader(url, { onSent: ui.showSent, onAnswer: ui.showAnswer, onProblem: ui.showProblem });
   ui.onCorrection(correct);
   reader.warmUp().then((health) => ui.collectCorrections(health?.corrections === true));
   if (!pad.isEmpty) readDrawing(); // drawn while the URL was being looked up

@@ -1,7 +1,6 @@
 // Everything the page writes on screen: the digit or number read, each digit of a number with its 28x28 and how
 // sure the model is of it, the ten probability bars and the preview of one digit (the only one, or the one
 // chosen), the row that corrects that digit, and messages. No other module changes the page's content.
-import { MAX_DIGITS } from "./function.js";
 import { SIZE } from "./pixels.js";
 
 const reading = document.getElementById("reading");
@@ -35,34 +34,41 @@ const labels = Array.from({ length: 10 }, (_, d) => {
   return button;
 });
 correction.querySelector(".labels").replaceChildren(...labels);
+// The one record of the reading: main.js keeps none.
 let correctionsCollected = false;
-let correctable = false; // whether the digit chosen may be corrected now: once, and not while sending
-let readings = []; // the digits of the reading on screen, left to right
-let chosen = 0; // the one the bars, the preview and the correction row are about
+let answer = { digits: [] }; // the reading on screen: its digits, left to right, and the model's version
+let chosen = 0; // the digit the bars, the preview and the correction row are about
 let corrected = new Set(); // those corrected already, or being sent
+let busy = false; // the drawing changed: the reading on screen may not be its own
 
-/** Lets the row be used, or not. Buttons are marked, never disabled, so that the keyboard's focus stays. */
-function setCorrectable(value) {
-  correctable = value;
-  labels.forEach((button) => button.setAttribute("aria-disabled", String(!value)));
+/** Whether the digit chosen may be corrected now: once, and only if the drawing's. */
+const correctable = () => correctionsCollected && !busy && chosen < answer.digits.length && !corrected.has(chosen);
+
+/** Marks the row usable, or not. Buttons are marked, never disabled, so that the keyboard's focus stays. */
+const markRow = () => labels.forEach((button) => button.setAttribute("aria-disabled", String(!correctable())));
+
+/** Marks the reading out of date, or not: screen readers (aria-busy) and the row wait for the new one. */
+function setBusy(value) {
+  busy = value;
+  reading.setAttribute("aria-busy", String(value));
+  markRow();
 }
 
-const setBusy = (busy) => reading.setAttribute("aria-busy", String(busy));
 const inWords = (probability) => `${Math.round(probability * 100)}%`;
 const nth = (index) => `digit ${index + 1}`;
 
-/** Marks the reading as out of date while the drawing changes: screen readers wait for the new one
- * (aria-busy) instead of announcing every reading on the way. */
+/** The drawing changed: its reading is on its way. */
 export function showWaiting() {
   setBusy(true);
 }
 
 /** Shows the function's reading of the drawing, and clears any message. A number's digits are shown one by
  * one, each a button that chooses it; the least sure is chosen first. */
-export function showAnswer({ digits }) {
-  setBusy(false);
-  readings = digits;
+export function showAnswer(read) {
+  answer = read;
+  const { digits } = read;
   corrected = new Set();
+  setBusy(false);
   digit.textContent = digits.map(({ prediction }) => prediction).join("");
   digit.classList.toggle("long", digits.length > 4);
   strip.hidden = digits.length === 1;
@@ -89,7 +95,7 @@ function digitButton({ prediction, probabilities, pixels }, index) {
 /** Shows the bars and the pixels of digit `index` of the reading, and offers to correct it. */
 function choose(index) {
   chosen = index;
-  const { prediction, probabilities, pixels } = readings[index];
+  const { prediction, probabilities, pixels } = answer.digits[index];
   rows.forEach(({ row, meter, percent }, d) => {
     meter.value = probabilities[d];
     percent.textContent = inWords(probabilities[d]);
@@ -97,17 +103,17 @@ function choose(index) {
   });
   show(preview, pixels);
   strip.querySelectorAll("button").forEach((button, i) => button.setAttribute("aria-pressed", String(i === index)));
-  const number = readings.length > 1;
+  const number = answer.digits.length > 1;
   barsTitle.textContent = number ? `How sure it is of ${nth(index)}` : "How sure it is";
   correctionTitle.textContent = number ? `Wrong? Digit ${index + 1}, read as ${prediction}, was:` : "Wrong? It was:";
-  setCorrectable(correctionsCollected && !corrected.has(index));
+  markRow();
 }
 
 /** Empties the reading: no digit, empty bars, nothing to correct. */
 function clearAnswer() {
   correction.hidden = true;
-  setCorrectable(false);
-  readings = [];
+  answer = { digits: [] };
+  markRow();
   digit.textContent = "";
   strip.hidden = true;
   strip.replaceChildren();
@@ -153,28 +159,28 @@ export function collectCorrections(collected) {
   correctionsCollected = collected;
 }
 
-/** Calls `onChoose(label, index)` when a digit of the correction row is chosen about digit `index` of the
- * reading, once for each digit: the row then waits for showCorrectionResult. */
+/** Calls `onChoose(label, index, answer)` when a digit of the correction row is chosen about digit `index` of
+ * the reading `answer`, once for each digit: the row then waits for showCorrectionResult. */
 export function onCorrection(onChoose) {
   labels.forEach((button, d) =>
     button.addEventListener("click", () => {
-      if (!correctable) return;
-      setCorrectable(false);
+      if (!correctable()) return;
       corrected.add(chosen);
-      onChoose(d, chosen);
+      markRow();
+      onChoose(d, chosen, answer);
     }),
   );
 }
 
-/** The correction of digit `index` was stored, or not (a problem from function.js's sendCorrection). */
-export function showCorrectionResult(label, index, problem) {
-  const which = readings.length > 1 ? `${nth(index)} ` : "";
+/** The correction of digit `index` of the reading `about` was stored, or not (a problem from sendCorrection). */
+export function showCorrectionResult(label, index, about, problem) {
+  const which = about.digits.length > 1 ? `${nth(index)} ` : "";
   if (!problem) {
     say(`Thanks: ${which}stored as a ${label}.`, "thanks");
     return;
   }
-  corrected.delete(index); // it may be tried again
-  if (index === chosen) setCorrectable(true);
+  if (about === answer) corrected.delete(index); // it may be tried again
+  markRow();
   const why =
     problem.kind === "unreachable"
       ? "the function cannot be reached"
@@ -190,7 +196,7 @@ function say(text, kind = "warning") {
 }
 
 /** A problem in words, for the person drawing. */
-function describe({ kind, given, url, message, retryAfter, status: code, count }) {
+function describe({ kind, given, url, message, retryAfter, status: code, count, most }) {
   const kept = "Your drawing is kept.";
   switch (kind) {
     case "no-function":
@@ -206,7 +212,7 @@ function describe({ kind, given, url, message, retryAfter, status: code, count }
     case "refused":
       return `The function answered with an error (${code}${message ? `: ${message}` : ""}). ${kept}`;
     case "too-many":
-      return `That is ${count} digits: a number is read up to ${MAX_DIGITS}. ${kept}`;
+      return `That is ${count} digits: a number is read up to ${most}. ${kept}`;
     default: // "garbled"
       return `The function's answer is not a reading of a digit: is this the right address? ${kept}`;
   }

@@ -30,7 +30,7 @@ from digit.split import ScatteredInkError, TooManyDigitsError
 T = TypeVar("T")
 PIXELS = SIZE * SIZE
 MAX_IMAGES = 256
-MAX_DIGITS = 20  # in a number: a phone number with its country code, and then some (the page reads as many)
+MAX_DIGITS = 20  # in a number: a phone number with its country code, and then some (the health tells the page)
 # A picture at the size limit takes tens of megabytes while it is read, and a full batch's text about ten: a
 # burst of them from the server's threads must not multiply that in the instance's memory, and one vCPU reads
 # no faster for reading several at once, so the others wait their turn (docs/performance.md).

@@ -109,8 +109,15 @@ class Function:
         return {"stored": True, "label": correction.label, "object": stored}
 
     def health(self) -> dict:
-        """The served model's health (digit/served.py), and whether corrections are collected."""
-        return {**self.model.health(), "corrections": self.corrections is not None}
+        """The served model's health (digit/served.py), whether corrections are collected, and the limits the page
+        learns here rather than copying: the most digits read in a number, and how soon to ask again after a 503
+        whose Retry-After it cannot read."""
+        return {
+            **self.model.health(),
+            "corrections": self.corrections is not None,
+            "max_digits": payload.MAX_DIGITS,
+            "retry_seconds": self.settings.retry_seconds,
+        }
 
 
 def route(path: str) -> str:

@@ -55,6 +55,32 @@ def test_a_click_stores_the_pixels_read_with_the_digit_chosen(open_page, collect
     assert len(sent) == 1
 
 
+def test_the_row_waits_while_the_next_reading_is_on_its_way(open_page, collecting_url, stored):
+    visit = open_page(f"page/?api={collecting_url}", viewport={"width": 1000, "height": 760})
+    page = visit.page
+    draw(page, DIGITS[7])
+    assert visit.digit_shown() == "7"
+    reading = collecting_url + "/"
+    held = []  # the requests to read the drawing, held back until the test lets them through
+    page.route(reading, lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    with page.expect_request(lambda request: request.method == "POST" and request.url == reading):
+        draw(page, DIGITS[7])  # the 7 again, over the first: the reading on screen is no longer the drawing's
+    one = page.locator('#correction button[data-label="1"]')
+    expect(one).to_have_attribute("aria-disabled", "true")
+    one.click(force=True)  # a click on a button marked disabled does nothing
+    assert len(held) == 1
+    held[0].continue_()
+    visit.settle()
+    assert not [request for request in visit.requests if request.url.endswith("/corrections")]
+    expect(page.locator("#status")).to_have_text("")
+    expect(one).to_have_attribute("aria-disabled", "false")  # the new reading may be corrected
+    one.click()
+    expect(page.locator("#status")).to_have_text("Thanks: stored as a 1.")
+    (record,) = stored()
+    assert (record["label"], record["read_as"]) == (1, int(visit.digit_shown()))
+    assert record["pixels"] == visit.last_sent()
+
+
 def test_a_digit_of_a_number_is_corrected_by_itself_with_its_own_pixels_each_digit_once(
     open_page, collecting_url, stored
 ):

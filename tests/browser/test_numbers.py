@@ -86,6 +86,32 @@ def test_more_digits_than_a_number_may_have_are_not_sent_and_the_page_says_why(v
     assert visit.digit_shown() == "1" * MAX_DIGITS
 
 
+def test_the_page_reads_as_many_digits_as_the_function_s_health_says(visit, function_url):
+    def fewer(route):  # the function's own health, saying it reads numbers of up to 3 digits
+        if route.request.method != "GET":
+            return route.continue_()
+        response = route.fetch()
+        return route.fulfill(response=response, json={**response.json(), "max_digits": 3})
+
+    visit.page.route(function_url + "/", fewer)
+    visit.page.reload()
+    draw(visit.page, number("1111"))
+    expect(visit.page.locator("#status")).to_have_text(
+        "That is 4 digits: a number is read up to 3. Your drawing is kept."
+    )
+    visit.page.get_by_role("button", name="Undo").click()
+    assert_read_as_sent(visit, "111")
+
+
+def test_before_the_function_s_health_has_answered_a_number_is_sent_whatever_its_length(visit, function_url):
+    visit.page.route(
+        function_url + "/", lambda route: route.abort() if route.request.method == "GET" else route.continue_()
+    )
+    visit.page.reload()
+    draw(visit.page, number("1" * (MAX_DIGITS + 1), height=0.3))
+    assert visit.digit_shown() == "1" * (MAX_DIGITS + 1)  # the function reads a batch of up to 256 digits
+
+
 def test_on_a_phone_a_number_is_drawn_by_finger_and_its_digits_fit_the_screen(open_page):
     """The pad is square on a phone held upright: a year fits (a phone number wants the phone turned)."""
     phone = open_page(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True)

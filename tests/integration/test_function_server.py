@@ -65,7 +65,7 @@ def test_health_reports_the_loaded_model_and_where_its_load_spent_its_time(funct
     load_seconds = health.pop("load_seconds")
     assert health == {
         "loaded": True, "corrections": False, "model": METADATA["version"], "live": METADATA["version"],
-        "arch": METADATA["arch"], "accuracy": METADATA["accuracy"],
+        "arch": METADATA["arch"], "accuracy": METADATA["accuracy"], "max_digits": 20, "retry_seconds": 10,
     }  # fmt: skip
     assert list(load_seconds) == LOAD_STEPS
     assert all(0 <= seconds < 60 for seconds in load_seconds.values())

@@ -2,7 +2,7 @@
 // drawing is sent when, what is shown, what is dropped.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LiveReader, MAX_DIGITS, sendCorrection } from "../../site/function.js";
+import { LiveReader, sendCorrection } from "../../site/function.js";
 
 const DELAY_MS = 100;
 const SLOW_MS = 2000;
@@ -120,15 +120,32 @@ test("an answer about another number of digits than were sent is not a reading",
   assert.deepEqual(seen.answers, []);
 });
 
-test("more digits than the function reads in a number are not sent, and their count is reported", async () => {
-  const { clock, requests, seen, reader } = setUp();
-  reader.changed(drawing(...Array(MAX_DIGITS + 1).fill(1)));
+/** A reader that has learnt the function's limits from its health. */
+async function setUpWithHealth(health) {
+  const setup = setUp();
+  const warmed = setup.reader.warmUp();
+  setup.requests.shift().resolve(json(200, { loaded: true, corrections: false, ...health }));
+  await warmed;
+  return setup;
+}
+
+test("more digits than the function's health says it reads are not sent, and their count is reported", async () => {
+  const { clock, requests, seen, reader } = await setUpWithHealth({ max_digits: 3, retry_seconds: 10 });
+  reader.changed(drawing(1, 1, 1, 1));
   clock.advance(DELAY_MS);
   assert.equal(requests.length, 0);
-  assert.deepEqual(seen.problems, [{ kind: "too-many", count: MAX_DIGITS + 1 }]);
-  reader.changed(drawing(...Array(MAX_DIGITS).fill(1)));
+  assert.deepEqual(seen.problems, [{ kind: "too-many", count: 4, most: 3 }]);
+  reader.changed(drawing(1, 1, 1));
   clock.advance(DELAY_MS);
-  assert.equal(JSON.parse(requests[0].init.body).images.length, MAX_DIGITS);
+  assert.equal(JSON.parse(requests[0].init.body).images.length, 3);
+});
+
+test("before the function's health has answered, a number of any length is sent: the function refuses too many", () => {
+  const { clock, requests, seen, reader } = setUp();
+  reader.changed(drawing(...Array(30).fill(1)));
+  clock.advance(DELAY_MS);
+  assert.equal(JSON.parse(requests[0].init.body).images.length, 30);
+  assert.deepEqual(seen.problems, []);
 });
 
 test("one request at a time: a change waits for it, and its answer, now stale, is dropped", async () => {
@@ -186,12 +203,25 @@ test("503 reports the function's message and asks again after Retry-After", asyn
   assert.deepEqual(seen.answers, [answer(1, 1)]);
 });
 
-test("a 503 without a readable Retry-After (a platform's own, say) is retried in 10 s", async () => {
+test("a 503 without a readable Retry-After (a platform's own, say) is retried in 10 s before the health says", async () => {
   const { clock, requests, seen } = setUpWithOneSent();
   requests[0].resolve(json(503, { error: "the model could not be loaded: bucket gs://x does not exist" }));
   await settle();
   assert.equal(seen.problems[0].retryAfter, 10);
   clock.advance(10000);
+  assert.equal(requests.length, 2);
+});
+
+test("a 503 without a readable Retry-After is retried when the function's health says", async () => {
+  const { clock, requests, seen, reader } = await setUpWithHealth({ max_digits: 20, retry_seconds: 3 });
+  reader.changed(drawing(1));
+  clock.advance(DELAY_MS);
+  requests[0].resolve(json(503, { error: "the model could not be loaded: bucket gs://x does not exist" }));
+  await settle();
+  assert.equal(seen.problems[0].retryAfter, 3);
+  clock.advance(2999);
+  assert.equal(requests.length, 1);
+  clock.advance(1);
   assert.equal(requests.length, 2);
 });
 

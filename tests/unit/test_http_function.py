@@ -15,6 +15,7 @@ from functions_framework import create_app
 from PIL import Image
 
 from checkout import FUNCTION_SOURCE, WEIGHTS
+from digit.payload import MAX_DIGITS
 from digit.pixels import to_mnist
 from digit.served import ServedModel
 from digit.service import Function
@@ -120,6 +121,8 @@ def test_get_reports_health_and_model_metadata(client):
     assert body == {
         "loaded": True,
         "corrections": False,
+        "max_digits": MAX_DIGITS,  # the limits the page learns here
+        "retry_seconds": Settings.retry_seconds,
         "model": metadata["version"],
         "live": metadata["version"],
         "arch": metadata["arch"],

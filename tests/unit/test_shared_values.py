@@ -7,7 +7,6 @@ import pytest
 
 from checkout import DEMO_ENV, FUNCTION_ENV, ROOT, SITE
 from digit import pixels, split
-from digit.payload import MAX_DIGITS
 from digit.settings import Settings
 
 
@@ -15,11 +14,6 @@ from digit.settings import Settings
 def test_the_environments_are_where_the_makefile_builds_them(variable, folder):
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(rf"^{variable} := (\S+)$", makefile, re.MULTILINE)[1] == folder.name
-
-
-def test_the_page_retries_a_503_without_retry_after_when_the_function_would():
-    page = (SITE / "function.js").read_text()
-    assert int(re.search(r"^const DEFAULT_RETRY_SECONDS = (\d+);", page, re.MULTILINE)[1]) == Settings.retry_seconds
 
 
 def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_would():
@@ -41,8 +35,3 @@ def test_the_page_s_pixel_contract_has_the_function_s_constants(port, module, na
     assert {name: float(value) for name, value in constants.items()} == {
         name: float(getattr(module, name)) for name in constants
     }
-
-
-def test_the_page_reads_numbers_of_as_many_digits_as_the_function():
-    page = (SITE / "function.js").read_text()
-    assert int(re.search(r"^export const MAX_DIGITS = (\d+);", page, re.MULTILINE)[1]) == MAX_DIGITS
