@@ -53,7 +53,7 @@ def cut_examples(
     """The labelled candidates of `numbers` numbers: made of `images` (contract form) and their `labels`, or,
     IN_FONTS of them where `fonts` are given, written in one of the fonts as the font sets are
     (train/font_numbers.py): a font's digits keep its proportions, and a bold hand touches more than a pen."""
-    fields, targets = [], []
+    fields, targets, merged = [], [], []
     for _ in range(numbers):
         touching = bool(rng.random() < TOUCHING)
         if fonts and rng.random() < IN_FONTS:
@@ -63,14 +63,17 @@ def cut_examples(
         else:
             chosen = rng.choice(len(images), size=int(rng.choice(LENGTHS)), replace=False)
             (picture, layers), read = drawn([images[i] for i in chosen], touching, rng), labels[chosen]
-        for field, target in labelled(picture, layers, read):
+        for field, target, digits_held in labelled(picture, layers, read):
             fields.append(field)
             targets.append(target)
+            merged.append(digits_held > 1)
     x, y = np.array(fields, dtype=np.uint8).reshape(-1, *images.shape[1:]), np.array(targets, dtype=np.int64)
     # Cuts are wrong more often than right: as many wrong cuts are kept as right ones, so that they do not
-    # outweigh the digits.
-    wrong = np.flatnonzero(y == WRONG_CUT)
-    dropped = rng.choice(wrong, size=max(0, len(wrong) - int((y != WRONG_CUT).sum())), replace=False)
+    # outweigh the digits. Digits cut out together are kept first: the model is surest of them, and the reading
+    # loses most numbers to them; the others, parts of digits, are many, and are dropped at random.
+    wrong = np.flatnonzero((y == WRONG_CUT) & ~np.array(merged, dtype=bool))
+    surplus = int((y == WRONG_CUT).sum()) - int((y != WRONG_CUT).sum())
+    dropped = rng.choice(wrong, size=min(len(wrong), max(0, surplus)), replace=False)
     kept = np.setdiff1d(np.arange(len(y)), dropped)
     return x[kept], y[kept]
 
@@ -98,9 +101,9 @@ def drawn(digits: list[np.ndarray], touching: bool, rng: np.random.Generator) ->
     return 255 - leaned.max(axis=0), leaned
 
 
-def labelled(picture: np.ndarray, layers: np.ndarray, labels: np.ndarray) -> list[tuple[np.ndarray, int]]:
-    """Each candidate of the picture, cut as the function cuts it, with its label: the digit it holds, or
-    WRONG_CUT; those in between are left out."""
+def labelled(picture: np.ndarray, layers: np.ndarray, labels: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
+    """Each candidate of the picture, cut as the function cuts it, with its label (the digit it holds, or
+    WRONG_CUT; those in between are left out) and how many digits it holds at least half of."""
     ink = clean_ink(ink_map(picture))
     # Each pixel of the ink the contract sees is the digit's whose layer is strongest there.
     owned = (layers.argmax(axis=0) == np.arange(len(layers))[:, np.newaxis, np.newaxis]) & (ink > 0)
@@ -112,8 +115,9 @@ def labelled(picture: np.ndarray, layers: np.ndarray, labels: np.ndarray) -> lis
         best = int(shares.argmax())
         purity = shares[best] / max(1, int((piece.ink > 0).sum()))
         coverage = shares[best] / max(1, int(owned[best].sum()))
+        held = int((shares >= 0.5 * np.maximum(owned.sum(axis=(1, 2)), 1)).sum())
         if purity >= RIGHT and coverage >= RIGHT:
-            found.append((place(stretch(piece.ink)), int(labels[best])))
+            found.append((place(stretch(piece.ink)), int(labels[best]), held))
         elif purity < WRONG or coverage < WRONG:
-            found.append((place(stretch(piece.ink)), WRONG_CUT))
+            found.append((place(stretch(piece.ink)), WRONG_CUT, held))
     return found

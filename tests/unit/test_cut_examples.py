@@ -30,10 +30,11 @@ def test_a_touching_number_s_whole_is_a_wrong_cut_and_its_digits_are_themselves(
     found = labelled(picture, layers, np.array([0, 8]))
     cut = candidates(clean_ink(ink_map(picture)))
     assert 0 < len(found) <= len(cut.fields)
-    found_labels = [label for _, label in found]
+    found_labels = [label for _, label, _ in found]
     assert found_labels.count(0) == found_labels.count(8) == 1  # each digit, cut out right, once
     assert found_labels.count(WRONG_CUT) == len(found) - 2  # the rest: halves, both, a digit and a stroke
-    assert all(field.shape == (28, 28) and field.dtype == np.uint8 for field, _ in found)
+    assert all(field.shape == (28, 28) and field.dtype == np.uint8 for field, _, _ in found)
+    assert 2 in [held for _, label, held in found if label == WRONG_CUT]  # the whole, both digits at least
 
 
 def test_the_wrong_cuts_kept_are_no_more_than_the_digits(mnist_sample):
