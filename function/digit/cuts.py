@@ -75,8 +75,9 @@ def plan(
     lean = slant(ink)
     points, shapes = [], []
     for group in digits_alone(ink, labels, boxes):
-        points.append(cut_points(group, lean))
-        shapes.append((group.shape[0], int(upright_columns(group, lean)[group > 0].max()) + 1))
+        columns = upright_columns(group, lean)
+        points.append(cut_points(group, columns))
+        shapes.append((group.shape[0], int(columns[group > 0].max()) + 1))
 
     def count(group: int) -> int:
         return len(runs(*shapes[group], points[group]))
@@ -143,11 +144,11 @@ def runs(height: int, width: int, points: list[int]) -> list[tuple[int, int]]:
     return found if whole in found else [*found, whole]
 
 
-def cut_points(group: np.ndarray, lean: float = 0.0) -> list[int]:
-    """The upright columns where a split digit wider than CUT_WIDTH of its height is cut, strongest first: local
-    minima of its ink's column profile once stood upright, at least MIN_PIECE of its height apart and from its
-    ends."""
-    inked = upright_columns(group, lean)[group > 0]
+def cut_points(group: np.ndarray, columns: np.ndarray) -> list[int]:
+    """The upright columns (each pixel's in `columns`, upright_columns') where a split digit wider than CUT_WIDTH
+    of its height is cut, strongest first: local minima of its ink's column profile once stood upright, at least
+    MIN_PIECE of its height apart and from its ends."""
+    inked = columns[group > 0]
     height, width = group.shape[0], int(inked.max()) + 1
     if width <= CUT_WIDTH * height:
         return []

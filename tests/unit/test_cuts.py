@@ -10,7 +10,17 @@ import pytest
 from PIL import Image
 
 from digit import payload, reading, service
-from digit.cuts import CUT_WIDTH, MAX_SLANT, Candidates, candidates, cut_points, pieces, plan, slant
+from digit.cuts import (
+    CUT_WIDTH,
+    MAX_SLANT,
+    Candidates,
+    candidates,
+    cut_points,
+    pieces,
+    plan,
+    slant,
+    upright_columns,
+)
 from digit.pixels import clean_ink, ink_map
 
 
@@ -31,8 +41,9 @@ def rings(count: int, touching: bool, side: int = 40, stroke: int = 5) -> np.nda
 
 def test_a_split_digit_is_cut_only_when_wider_than_a_digit_of_its_height():
     narrow = np.full((40, int(CUT_WIDTH * 40)), 255.0)
-    assert cut_points(narrow) == []
-    assert cut_points(rings(2, touching=True)[10:50, 10:-10]) != []
+    assert cut_points(narrow, upright_columns(narrow, 0.0)) == []
+    touching = rings(2, touching=True)[10:50, 10:-10]
+    assert cut_points(touching, upright_columns(touching, 0.0)) != []
 
 
 def test_touching_digits_are_cut_where_their_ink_is_thinnest():
@@ -41,7 +52,8 @@ def test_touching_digits_are_cut_where_their_ink_is_thinnest():
     assert cut.pieces[0] >= 2
     ink_box = np.flatnonzero(ink.any(axis=0))
     joint = 40 - (ink_box[0] - 10)  # where the second ring begins, in the split digit's columns
-    points = cut_points(np.where(ink > 0, ink, 0)[:, ink_box[0] : ink_box[-1] + 1])
+    group = np.where(ink > 0, ink, 0)[:, ink_box[0] : ink_box[-1] + 1]
+    points = cut_points(group, upright_columns(group, 0.0))
     assert min(abs(point - joint) for point in points) <= 3
     whole = (0, 0, cut.pieces[0])
     assert whole in cut.spans  # the whole split digit is always a candidate
