@@ -19,11 +19,10 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from digit import model  # noqa: E402
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE  # noqa: E402
 from digit.selfcheck import reference_inputs  # noqa: E402
 
 folder, count = Path(sys.argv[1]), int(sys.argv[2])
-classifier, _ = model.load((folder / WEIGHTS_FILE).read_bytes(), json.loads((folder / METADATA_FILE).read_text()))
+classifier = model.from_folder(folder)
 image = reference_inputs(0, 1)
 calls = []
 for _ in range(count):

@@ -3,27 +3,24 @@ chooses among them (digit/reading.py), per digit read, beside the forward pass o
 measured apart (the model's cost per image is the batch row's)."""
 
 import time
+from pathlib import Path
 
 import numpy as np
 
 from digit import model, reading
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, parse_metadata
-from digit.cuts import candidates
-from digit.payload import MAX_DIGITS, MAX_IMAGES
-from digit.pixels import clean_ink, ink_map
+from digit.payload import number_candidates
 from train.font_numbers import COUNT, TOUCHING_SEED, font_numbers
 
 
-def measure(weights) -> dict[str, float]:
+def measure(weights: Path) -> dict[str, float]:
     """Seconds of CPU per digit for the cuts and the reading, over the held-out fonts' numbers whose digits
     touch, and how many candidates each number was cut into."""
-    metadata = parse_metadata((weights / METADATA_FILE).read_bytes())
-    classifier, _ = model.load((weights / WEIGHTS_FILE).read_bytes(), metadata)
+    classifier = model.from_folder(weights)
     numbers = font_numbers(COUNT, touching=True, seed=TOUCHING_SEED)
     python, fields = 0.0, 0
     for number in numbers:
         started = time.process_time()
-        cut = candidates(clean_ink(ink_map(number.picture)), MAX_DIGITS, MAX_IMAGES)
+        cut = number_candidates(number.picture)
         python += time.process_time() - started
         probabilities = classifier.probabilities(cut.fields.astype(np.float32))
         started = time.process_time()

@@ -15,9 +15,9 @@ from google.cloud import storage
 
 from checkout import WEIGHTS
 from digit import selfcheck
-from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, WeightsError, parse_metadata, sha256
+from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, WEIGHTS_FILE, WeightsError, sha256
 from digit.layers import FIELD
-from digit.model import Classifier, load
+from digit.model import load
 from digit.store import Pointer
 from train import network
 from train.describe import describe
@@ -61,11 +61,6 @@ class FolderBucket:
             raise WeightsError(f"gs://{self.name}/models/{version}/{WEIGHTS_FILE} does not exist")
         folder = self.folders[version]
         return (folder / WEIGHTS_FILE).read_bytes(), (folder / METADATA_FILE).read_bytes()
-
-
-def load_files(folder: Path) -> Classifier:
-    """A Classifier from the two files of a version in a local folder, such as the committed weights/."""
-    return load((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))[0]
 
 
 def variant(folder: Path, seed: int) -> str:

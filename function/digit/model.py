@@ -9,11 +9,12 @@ own copies of the image patches, so both bound the memory eight concurrent batch
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
 from digit import forward, named_networks, selfcheck
-from digit.artefact import BY_CUTS, METADATA_FILE, NUMBERS, check
+from digit.artefact import BY_CUTS, METADATA_FILE, NUMBERS, WEIGHTS_FILE, check, parse_metadata
 from digit.layers import FIELD, parse
 
 SLICE = 16  # images a forward pass computes at once (docs/performance.md)
@@ -58,3 +59,8 @@ def load(weights: bytes, metadata: dict) -> tuple[Classifier, dict[str, float]]:
     selfcheck.verify(lambda inputs: np.concatenate([classifier.probabilities(x[np.newaxis]) for x in inputs]), metadata)
     checked = time.perf_counter()
     return classifier, {"load": loaded - started, "check": checked - loaded}
+
+
+def from_folder(folder: Path) -> Classifier:
+    """The Classifier of a version's two files in a local folder (weights/, or where training wrote them)."""
+    return load((folder / WEIGHTS_FILE).read_bytes(), parse_metadata((folder / METADATA_FILE).read_bytes()))[0]

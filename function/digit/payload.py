@@ -144,9 +144,14 @@ def picture(value: object) -> np.ndarray:
 
 
 def number_picture(value: object) -> Candidates:
-    """A picture file of a number, as for `picture`, cut into its candidate digits (digit/cuts.py): at most
-    MAX_DIGITS split digits, cut into at most MAX_IMAGES candidates, one batch."""
-    return _through_contract(value, lambda image: candidates(clean_ink(ink_map(image)), MAX_DIGITS, MAX_IMAGES))
+    """A picture file of a number, as for `picture`, cut into its candidate digits (number_candidates)."""
+    return _through_contract(value, number_candidates)
+
+
+def number_candidates(image: np.ndarray) -> Candidates:
+    """A decoded picture of a number → its candidate digits (digit/cuts.py), as the function cuts every picture
+    sent with `number`: at most MAX_DIGITS split digits, cut into at most MAX_IMAGES candidates, one batch."""
+    return candidates(clean_ink(ink_map(image)), MAX_DIGITS, MAX_IMAGES)
 
 
 def _through_contract(value: object, contract: Callable[[np.ndarray], T]) -> T:

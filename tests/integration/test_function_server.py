@@ -10,9 +10,9 @@ from PIL import Image
 
 from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
+from digit.model import from_folder
 from local import services
 from tests.helpers import csv
-from tests.versions import load_files
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 LOAD_STEPS = ["download", "load", "check"]
@@ -20,7 +20,7 @@ LOAD_STEPS = ["download", "load", "check"]
 
 def test_accuracy_through_http_equals_the_offline_accuracy_of_the_same_weights(function_url, http, held_out):
     images, labels = held_out
-    offline = load_files(WEIGHTS).probabilities(images.astype(np.float32)).argmax(axis=1)
+    offline = from_folder(WEIGHTS).probabilities(images.astype(np.float32)).argmax(axis=1)
     served = []
     for start in range(0, len(images), 256):
         response = http.post(function_url, json={"images": [csv(x) for x in images[start : start + 256]]})

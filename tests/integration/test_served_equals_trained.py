@@ -13,7 +13,8 @@ import pytest
 
 from digit import selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE
-from tests.versions import PUBLISHED, load_files, unnamed_model, write_version
+from digit.model import from_folder
+from tests.versions import PUBLISHED, unnamed_model, write_version
 from train import network
 
 FOLDERS = sorted(PUBLISHED.iterdir())
@@ -40,7 +41,7 @@ def served_equals_trained(folder: Path, trained: keras.Model, held_out: tuple) -
     version in `folder` is shown to answer the same, in batches and one image at a time."""
     images = np.concatenate([held_out[0].astype(np.float32), selfcheck.reference_inputs(0)])
     expected = np.asarray(trained.predict(images, batch_size=256, verbose=0))
-    served = load_files(folder)
+    served = from_folder(folder)
     in_one_batch = np.concatenate([served.probabilities(images[i : i + 256]) for i in range(0, len(images), 256)])
     one_at_a_time = np.concatenate([served.probabilities(image[np.newaxis]) for image in images])
     assert len(images) >= 1000

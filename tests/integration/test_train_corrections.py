@@ -14,7 +14,7 @@ import pytest
 
 from checkout import ROOT, WEIGHTS
 from digit.artefact import METADATA_FILE
-from tests.versions import load_files
+from digit.model import from_folder
 from train.corrections import load as load_corrections
 
 GOOD = 12
@@ -56,7 +56,7 @@ def read_right(weights: Path, folder: Path) -> float:
     """The share of the corrections held out of training (training's split, seed 0) that the model in `weights`
     reads right, computed by the function's own forward pass rather than by training's."""
     held_out = load_corrections(str(folder), seed=0)
-    readings = load_files(weights).probabilities(held_out.x_test.astype(np.float32)).argmax(axis=1)
+    readings = from_folder(weights).probabilities(held_out.x_test.astype(np.float32)).argmax(axis=1)
     return float(np.mean(readings == held_out.y_test))
 
 

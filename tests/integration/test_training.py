@@ -12,7 +12,8 @@ import pytest
 from checkout import ROOT
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
 from digit.layers import FIELD
-from tests.versions import METADATA, load_files
+from digit.model import from_folder
+from tests.versions import METADATA
 from train import habits, synthetic
 from train.recipes import RECIPES
 
@@ -59,7 +60,7 @@ def test_the_reported_accuracy_is_what_the_served_model_scores(trained, held_out
     out, _, stdout = trained
     metadata = json.loads((out / METADATA_FILE).read_text())
     images, labels = held_out
-    predicted = load_files(out).probabilities(images.astype(np.float32)).argmax(axis=1)
+    predicted = from_folder(out).probabilities(images.astype(np.float32)).argmax(axis=1)
     assert round(float((predicted == labels).mean()), 4) == metadata["accuracy"]
     assert metadata["accuracy"] > 0.5  # three epochs on 1,000 digits already beat chance by far
     assert f"test accuracy {metadata['accuracy']:.2%}" in stdout
@@ -114,7 +115,7 @@ def test_the_mlp_baseline_trains_too_with_wrong_cuts_to_learn(tmp_path):
     assert metadata["training"]["synthetic"] == "none"
     assert metadata["data"]["train_images"] == 200 + cuts["digits"] + cuts["wrong_cuts"]
     assert metadata["numbers"] == "cuts"  # taught the wrong cuts: the function may read numbers by them
-    served = load_files(tmp_path)
+    served = from_folder(tmp_path)
     assert served.reads_cuts and served.probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 

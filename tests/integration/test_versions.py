@@ -16,6 +16,7 @@ import requests
 
 from checkout import WEIGHTS
 from digit.artefact import DEFAULT_PREFIX, METADATA_FILE, POINTER_FILE, WEIGHTS_FILE
+from digit.model import from_folder
 from local import services
 from tests.helpers import ONE, csv
 from tests.versions import (
@@ -24,7 +25,6 @@ from tests.versions import (
     NOT_A_WEIGHTS_FILE,
     NOT_ITS_ARCH,
     UNKNOWN_ARCH,
-    load_files,
     metadata_for,
     put_version,
     unnamed_model,
@@ -52,7 +52,7 @@ def expected(folders) -> dict[str, np.ndarray]:
 
 
 def answer_of(folder: Path) -> np.ndarray:
-    return load_files(folder).probabilities(ONE[np.newaxis].astype(np.float32))[0]
+    return from_folder(folder).probabilities(ONE[np.newaxis].astype(np.float32))[0]
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from checkout import WEIGHTS
 from digit import forward, named_networks, selfcheck
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, WeightsError
 from digit.layers import FIELD, Conv2D, Dense, Flatten, MaxPooling2D, parse
-from digit.model import SLICE, Classifier, load
-from tests.versions import PUBLISHED, load_files
+from digit.model import SLICE, Classifier, from_folder, load
+from tests.versions import PUBLISHED
 
 METADATA = json.loads((WEIGHTS / METADATA_FILE).read_text())
 GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
@@ -22,7 +22,7 @@ GOOD_WEIGHTS = (WEIGHTS / WEIGHTS_FILE).read_bytes()
 
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
-    return load_files(WEIGHTS)
+    return from_folder(WEIGHTS)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_the_committed_version_is_kept_among_those_published():
 
 @pytest.mark.parametrize("folder", sorted(PUBLISHED.iterdir()), ids=lambda folder: folder.name)
 def test_every_version_published_so_far_still_loads(folder, held_out):
-    served = load_files(folder)
+    served = from_folder(folder)
     recorded = json.loads((folder / METADATA_FILE).read_text())
     assert served.version == folder.name
     assert recorded["data"]["split"] == "stratified, 1000 held out for testing, seed 0"  # the held-out digits here
