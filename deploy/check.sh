@@ -4,9 +4,6 @@
 # scratch (a folder of its own) and SITE_ORIGIN. curl sends the requests.
 
 CHECK_SECONDS=120  # how long, in all, the check waits for a function that is not ready yet
-# How long to wait before asking again when a 503 has no Retry-After, or the health has no model yet: the
-# function's RETRY_SECONDS by default (tests/unit/test_shared_values.py checks the two agree).
-DEFAULT_RETRY_SECONDS=10
 KNOWN_DIGIT=1  # what examples/one.py draws, as its name says
 
 # The README's example digit, a 1, as 784 comma-separated pixels, from the one module that draws it.
@@ -42,8 +39,8 @@ field() { json_field "$1" <<<"$body" 2>/dev/null; }
 message() { field error || echo "${body:0:120}"; }
 
 # As ask, but asks again while the function is not ready: while it answers 503, or its health has no model
-# loaded yet. It waits as Retry-After says (DEFAULT_RETRY_SECONDS without one), saying so, until CHECK_SECONDS
-# have passed since the check began.
+# loaded yet. It waits as Retry-After says (without one, RETRY_SECONDS: the function's own default wait), saying
+# so, until CHECK_SECONDS have passed since the check began.
 ask_when_ready() {
   local pause why loaded
   while ask "$@"; do
@@ -57,7 +54,7 @@ ask_when_ready() {
       return 0
     fi
     pause=$(header Retry-After)
-    [[ $pause =~ ^[0-9]+$ ]] || pause=$DEFAULT_RETRY_SECONDS
+    [[ $pause =~ ^[0-9]+$ ]] || pause=$RETRY_SECONDS
     if ((SECONDS + pause > check_deadline)); then
       reason="$why (after waiting for up to $CHECK_SECONDS s in all)"
       return 1

@@ -60,7 +60,7 @@ deployment() {
   PYTHONPATH="$here/function" python3 -B -m digit.deployment "$@"
 }
 
-# Sets MODELS_PREFIX, POINTER_FILE, WEIGHTS_FILE, METADATA_FILE and THREADS as the function names them.
+# Sets MODELS_PREFIX, POINTER_FILE, WEIGHTS_FILE, METADATA_FILE, THREADS and RETRY_SECONDS as the function names them.
 read_shared() {
   command -v python3 >/dev/null ||
     fail "python3 is not installed: deploy.sh asks the function's Python what it shares with it, and reads JSON with it."

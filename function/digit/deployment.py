@@ -1,7 +1,7 @@
 """What deploy.sh, which is bash, shares with the function, asked of Python rather than copied: the names of a
 bucket's model versions (digit/artefact.py), the check the function makes of a version before it serves it,
-live.json's content, and the request threads an instance runs. Standard library only, and Python 3.8's, as
-deploy.sh runs it with whatever python3 the deployer has:
+live.json's content, the request threads an instance runs, and how long it waits to load a model again.
+Standard library only, and Python 3.8's, as deploy.sh runs it with whatever python3 the deployer has:
 
     PYTHONPATH=function python3 -B -m digit.deployment COMMAND [ARGUMENT...]
 
@@ -37,6 +37,9 @@ from digit.artefact import (
 # functions-framework's request threads in the function's one process (its THREADS variable): deploy.sh sets it
 # to an instance's concurrency, by default this, and the local stack and the benchmark serve the function alike.
 THREADS = 8
+# After a failed load, how many seconds the function waits before trying again (its RETRY_SECONDS setting), and
+# deploy.sh's check before asking again when a 503 does not say.
+RETRY_SECONDS = 10
 
 
 def shared() -> dict[str, str]:
@@ -47,6 +50,7 @@ def shared() -> dict[str, str]:
         "WEIGHTS_FILE": WEIGHTS_FILE,
         "METADATA_FILE": METADATA_FILE,
         "THREADS": str(THREADS),
+        "RETRY_SECONDS": str(RETRY_SECONDS),
     }
 
 

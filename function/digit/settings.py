@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from digit.artefact import DEFAULT_PREFIX
+from digit.deployment import RETRY_SECONDS
 
 
 class SettingsError(ValueError):
@@ -51,7 +52,7 @@ class Settings:
     max_request_line_bytes: int = _between(4094, 64, 8190)
     max_header_bytes: int = _between(8190, 64, 8190)
     load_wait_seconds: float = _at_least(30, 0)  # how long a request waits for a model load under way before 503
-    retry_seconds: float = _at_least(10, 0)  # after a failed load, how soon a request tries again
+    retry_seconds: float = _at_least(RETRY_SECONDS, 0)  # after a failed load, how soon a request tries again
     storage_deadline_seconds: float = _above_zero(8)  # after how long a load stops retrying transient storage errors
     corrections_bucket: str = ""  # where corrections are stored; none: they are not collected
     corrections_per_minute: int = _at_least(30, 1)  # how many corrections one instance stores a minute, at most

@@ -20,6 +20,7 @@ import pytest
 
 from checkout import ROOT, WEIGHTS
 from digit.artefact import METADATA_FILE, WEIGHTS_FILE, sha256
+from digit.deployment import RETRY_SECONDS
 from local import services
 from tests.deploy.conftest import BASH, PROJECT_AND_REGION, FakeCloud
 from tests.helpers import ONE, csv
@@ -185,7 +186,9 @@ def test_a_function_without_its_model_yet_is_asked_again_until_it_has_one(cloud,
     rest = check.stdout.read()
 
     assert check.wait(timeout=120) == 0, check.stderr.read()
-    assert re.fullmatch(r"waiting: it could not load its model: .*live\.json.*; asking again in 10 s\n", waiting)
+    assert re.fullmatch(
+        rf"waiting: it could not load its model: .*live\.json.*; asking again in {RETRY_SECONDS} s\n", waiting
+    )
     assert rest.splitlines()[-1] == f"The function at {server.url} works, serving the model {SERVED}."
 
 

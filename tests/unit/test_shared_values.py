@@ -7,18 +7,12 @@ import pytest
 
 from checkout import DEMO_ENV, FUNCTION_ENV, ROOT, SITE
 from digit import pixels, split
-from digit.settings import Settings
 
 
 @pytest.mark.parametrize(("variable", "folder"), [("FUNCTION_VENV", FUNCTION_ENV), ("DEMO_VENV", DEMO_ENV)])
 def test_the_environments_are_where_the_makefile_builds_them(variable, folder):
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(rf"^{variable} := (\S+)$", makefile, re.MULTILINE)[1] == folder.name
-
-
-def test_deploy_sh_check_retries_a_503_without_retry_after_when_the_function_would():
-    check = (ROOT / "deploy" / "check.sh").read_text()
-    assert int(re.search(r"^DEFAULT_RETRY_SECONDS=(\d+)$", check, re.MULTILINE)[1]) == Settings.retry_seconds
 
 
 @pytest.mark.parametrize(
