@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
     on_uci = uci.measure(functools.partial(fit.probabilities, model), uci.digits())
     if corrections is not None:
-        corrections.report["accuracy_after"] = sent.accuracy(model, corrections)
+        corrections.report["accuracy_after"] = sent.accuracy(functools.partial(fit.probabilities, model), corrections)
     metadata = export.write(
         model,
         args.out,

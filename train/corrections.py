@@ -5,21 +5,16 @@ counted and skipped, exact duplicates dropped, and a share held out to measure t
 The objects are those the function stores (digit/corrections.py), their pixels as the function read them, in the
 pixel contract's form already: they are used as they are."""
 
-import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from digit.corrections import from_record
 from digit.pixels import SIZE
 from train.data import Dataset
-
-if TYPE_CHECKING:
-    import keras
 
 HELD_OUT_SHARE = 0.2  # of the corrections, to measure on: never trained on
 
@@ -123,26 +118,24 @@ def add_to(data: Dataset, corrections: Corrections) -> None:
     data.description["corrections"] = f"{len(corrections.x_train)} corrections, each {REPEATS} times"
 
 
-def accuracy(model: "keras.Model", corrections: Corrections) -> float | None:
-    """The share of the held-out corrections that `model` reads right (None when none is held out)."""
-    from train import fit  # TensorFlow: reading the corrections, and refusing a source, needs none
-
+def accuracy(probabilities: Callable[[np.ndarray], np.ndarray], corrections: Corrections) -> float | None:
+    """The share of the held-out corrections read right by a model, given as its function from images to
+    probabilities (None when none is held out)."""
     if not len(corrections.x_test):
         return None
-    return round(fit.evaluate(model, corrections.x_test, corrections.y_test).accuracy, 4)
+    return round(float(np.mean(probabilities(corrections.x_test).argmax(axis=1) == corrections.y_test)), 4)
 
 
 def accuracy_of_weights(folder: Path, corrections: Corrections) -> float | None:
-    """What the model whose weights are in `folder` (the one the corrections were made against, before this
-    training replaces it) reads right of the held-out corrections; None when there is none."""
+    """What the version whose two files are in `folder` (the one the corrections were made against, before this
+    training replaces it) reads right of the held-out corrections; None when there is none. It is read as the
+    function reads it, from the layers its model.json lists, whatever network it is."""
     from digit.artefact import METADATA_FILE, WEIGHTS_FILE
-    from train import network
+    from digit.model import from_folder
 
     if not (folder / WEIGHTS_FILE).is_file() or not (folder / METADATA_FILE).is_file():
         return None
-    model = network.build(json.loads((folder / METADATA_FILE).read_text())["arch"])
-    model.load_weights(folder / WEIGHTS_FILE)
-    return accuracy(model, corrections)
+    return accuracy(from_folder(folder).probabilities, corrections)
 
 
 def summary(report: dict) -> str:

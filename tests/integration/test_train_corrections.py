@@ -15,6 +15,7 @@ import pytest
 from checkout import ROOT, WEIGHTS
 from digit.artefact import METADATA_FILE
 from digit.model import from_folder
+from tests.versions import unnamed_model, write_version
 from train.corrections import load as load_corrections
 
 GOOD = 12
@@ -60,9 +61,9 @@ def read_right(weights: Path, folder: Path) -> float:
     return float(np.mean(readings == held_out.y_test))
 
 
-def train(tmp_path, source: str, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
+def train(tmp_path, source: str, before: Path = WEIGHTS, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
     out = tmp_path / "weights"
-    shutil.copytree(WEIGHTS, out)  # the model the corrections were made against, measured before
+    shutil.copytree(before, out)  # the model the corrections were made against, measured before
     command = [sys.executable, "-m", "train", "--limit", "200", "--epochs", "1", "--synthetic", "none",
                "--with-corrections", source, "--out", str(out), "--report", str(tmp_path / "report")]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
@@ -100,6 +101,17 @@ def test_training_with_corrections_from_a_bucket(tmp_path, corrections, folder, 
     bucket.blob("elsewhere/ignored.json").upload_from_string(b"{}")  # outside the prefix: not read
     done, metadata = train(tmp_path, "gs://sent/corrections/", STORAGE_EMULATOR_HOST=storage_url)
     check(done, metadata, "gs://sent/corrections/", tmp_path, folder)
+
+
+def test_the_model_before_is_measured_whatever_its_network(tmp_path, folder):
+    """The version the corrections were made against may be of a network no code names, published with no
+    redeploy: training reads it as the function does, from the layers its model.json lists."""
+    before = tmp_path / "before"
+    write_version(before, unnamed_model(3), "unnamed")
+    done, metadata = train(tmp_path, str(folder), before=before)
+    assert done.returncode == 0, done.stderr
+    assert metadata["corrections"]["accuracy_before"] == read_right(before, folder)
+    assert metadata["corrections"]["accuracy_before"] != read_right(WEIGHTS, folder)  # not the committed model's
 
 
 @pytest.mark.parametrize(
