@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 import checkout
-from bench import number_cuts, page, timing
+from bench import drawings, number_cuts, page, timing
 from bench.attacks import attacks
 from bench.cold_start import cold_start, load_steps, no_steps
 from bench.resources import PeakSampler, installed_megabytes, peak_memory_mib
@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             with ours(services.free_port()) as attacked:
                 services.wait_until_loaded(attacked.url, timeout=120)
                 results["attacks"] = attacks(attacked, single, counts["trickle"], counts["rest"])
+            print("drawings on the page …", file=sys.stderr)
+            with ours(services.free_port()) as served:
+                services.wait_until_loaded(served.url, timeout=120)
+                results["drawings"] = drawings.measure(served.url, logs)
     results["installed"] = installed_megabytes(checkout.FUNCTION_ENV)
     results["page"] = page.measure(test.x_test[0], runs=20 if quick else 200)
     results["numbers"] = number_cuts.measure(checkout.WEIGHTS)
@@ -176,6 +180,7 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
         (f"a number cut and read: Python beyond the forward pass, per digit ({results['numbers']['numbers']} numbers "
          f"of 2-5 touching digits in held-out fonts, {results['numbers']['fields per number']:.0f} candidates each)",
          f"{results['numbers']['per digit'] * ms:.1f} ms", "", "", "≤ 10 ms"),
+        drawings_row(results["drawings"]),
         ("JS pixel contract, per drawing (Node)", site["pixels"], "", "", "≤ 5 ms"),
         ("page weight: the files published (site/'s but package.json; config.js aside)", site["weight"], "", "",
          f"≤ {page.MOST_BYTES:,} bytes"),
@@ -192,6 +197,14 @@ def render(results: dict, counts: dict[str, int], seconds: float) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def drawings_row(read: dict) -> tuple[str, ...]:
+    """The row of what the served weights read of the drawings made on the page (bench/drawings.py)."""
+    wrong = "; ".join(f"{name} read as {shown or 'nothing'}" for name, shown in read["wrong"].items())
+    return ("drawings read exactly on the page, drawn with the mouse in Chromium (local/drawings.py: digits, numbers, "
+            "6s and 9s finished with a hook or a curl)", f"{read['read']} of {read['drawings']}" +
+            (f" (wrong: {wrong})" if wrong else ""), "", "", "all")  # fmt: skip
 
 
 def attack_rows(attack: dict, counts: dict[str, int]) -> list[tuple[str, ...]]:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from local.browser import draw, launch, number
+from local.browser import draw, launch
+from local.drawings import number
 from local.stack import free_ports, start_stack
 
 

@@ -1,6 +1,7 @@
 """The page in headless Chromium. It is served from a temporary copy on one local port and asks the real
-function (started by tests/conftest.py) on another, so every call is cross-origin, as in production. One
-browser serves the whole session; each test opens the page in a fresh context of its own."""
+function on another, so every call is cross-origin, as in production. The function serves the stub model
+(tests/browser/stub.py), whose answers the tests compute. One browser serves the whole session; each test opens
+the page in a fresh context of its own."""
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,10 +11,33 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from local import page, services
 from local.browser import launch
+from tests.browser.stub import BUCKET, Stub, fitted
 from tests.browser.visit import Visit
 
 # Waits end as soon as their condition holds; the limit only matters on a machine busy with other work.
 expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def stub(mnist_sample) -> Stub:
+    return fitted(*mnist_sample)
+
+
+@pytest.fixture(scope="session")
+def stub_version(gcs, stub, tmp_path_factory) -> str:
+    """The stub's version, live in the emulator's bucket stub.BUCKET for the function servers the page's tests
+    start."""
+    folder = tmp_path_factory.mktemp("stub")
+    stub.publish(folder)
+    return services.publish_version(gcs, BUCKET, folder)
+
+
+@pytest.fixture(scope="session")
+def function_url(stub_version, start_function) -> str:
+    """A function server serving the stub, its model loaded."""
+    server = start_function(BUCKET)
+    services.wait_until_loaded(server.url, timeout=60)
+    return server.url
 
 
 @pytest.fixture(scope="session")

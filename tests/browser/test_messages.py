@@ -4,7 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from local import services
-from local.browser import DIGITS, draw
+from local.browser import draw
+from local.drawings import DIGITS
 
 pytestmark = pytest.mark.browser
 
