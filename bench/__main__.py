@@ -203,7 +203,8 @@ def drawings_row(read: dict) -> tuple[str, ...]:
     """The row of what the served weights read of the drawings made on the page (bench/drawings.py)."""
     wrong = "; ".join(f"{name} read as {shown or 'nothing'}" for name, shown in read["wrong"].items())
     return ("drawings read exactly on the page, drawn with the mouse in Chromium (local/drawings.py: digits, numbers, "
-            "6s and 9s finished with a hook or a curl)", f"{read['read']} of {read['drawings']}" +
+            "6s and 9s finished with a hook or a curl)", f"{read['read']} of {read['drawings']}, the least sure at "
+            f"{read['least sure']:.0%}" +
             (f" (wrong: {wrong})" if wrong else ""), "", "", "all")  # fmt: skip
 
 

@@ -12,12 +12,19 @@ from local import page, services
 from local.browser import draw, launch
 from local.drawings import on_the_page
 
+# How sure the page says the model is of what it shows: a digit's bar, or the least sure digit of a number.
+SURENESS = """(shown) => shown.length === 1
+  ? document.querySelector(`#probabilities [data-digit="${shown}"] meter`).value
+  : Math.min(...Array.from(document.querySelectorAll("#digits button span"),
+    (span) => parseInt(span.textContent.split(" ")[1]) / 100))"""
+
 
 def measure(function_url: str, log_dir: Path) -> dict:
-    """How many of the drawings the page reads exactly (the digits of a number all right), and what it read
-    of each it did not, by name."""
+    """How many of the drawings the page reads exactly (the digits of a number all right), how sure it is of
+    the least sure of those, and what it read of each it did not, by name."""
     drawings = on_the_page()
     wrong: dict[str, str] = {}
+    sureness: list[float] = []
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         served = page.stage_site(Path(folder) / "page", function_url)
         with services.start_site(services.free_port(), log_dir, served) as site:
@@ -30,9 +37,11 @@ def measure(function_url: str, log_dir: Path) -> dict:
                 shown = reading(tab)
                 if shown != expected:
                     wrong[name] = shown
+                else:
+                    sureness.append(tab.evaluate(SURENESS, shown))
                 context.close()
             browser.close()
-    return {"read": len(drawings) - len(wrong), "drawings": len(drawings), "wrong": wrong}
+    return {"read": len(sureness), "drawings": len(drawings), "least sure": min(sureness, default=0), "wrong": wrong}
 
 
 def reading(tab: Page) -> str:
