@@ -26,7 +26,7 @@ export class LiveReader {
   #busy = false;
   #sendWhenFree = false;
   // The function's health, which says its limits (max_digits, retry_seconds). Until it answers: no limit on
-  // digits (it refuses a batch too large itself), and 10 s to wait after a 503 without a readable Retry-After.
+  // digits (it refuses a batch too large itself), and 1 s to wait after a 503 without a readable Retry-After.
   #health = {};
 
   /** delayMs: how long the drawing must be still before it is sent; slowMs: after this, a request still
@@ -121,7 +121,7 @@ export class LiveReader {
     }
     const message = errorMessage(body);
     if (response.status === 503) {
-      const retryAfter = Number(response.headers.get("Retry-After")) || (this.#health.retry_seconds ?? 10);
+      const retryAfter = Number(response.headers.get("Retry-After")) || this.#health.retry_seconds || 0;
       return { problem: { kind: "starting", message, retryAfter: Math.min(Math.max(retryAfter, 1), 60) } };
     }
     if (!response.ok) return { problem: { kind: "refused", status: response.status, message } };

@@ -25,8 +25,8 @@ def test_an_unreachable_function_is_named_and_the_drawing_kept(open_page):
 
 
 def test_a_function_without_its_model_answers_503_and_the_page_shows_why(open_page, start_function):
-    # The function says to retry in nearly 600 s, which the page caps at 60 s: a 60 shows that the page read
-    # the function's Retry-After (without it the page waits 10 s), however long the test took to get there.
+    # The function says to retry in nearly 600 s, which the page caps at 60 s: a 60 shows that the page took the
+    # function's word for it (its Retry-After, or its health's retry_seconds), however long the test took.
     server = start_function("no-such-bucket", RETRY_SECONDS="600")
     visit = open_page(f"page/?api={server.url}")
     draw(visit.page, DIGITS[7])
