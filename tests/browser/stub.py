@@ -5,7 +5,7 @@ stroke a pixel wider. What the committed weights read of drawings made on the pa
 measure (bench/drawings.py).
 
 The stub is one dense layer over the pixels, fitted by least squares to a few hundred MNIST digits: it reads
-the page's drawings often right, so that a test drawing a 7 reads as one, but the tests never rely on that."""
+most digits right, and is often unsure: the tests never rely on its reading right, only on knowing what it reads."""
 
 from dataclasses import dataclass
 from pathlib import Path
