@@ -33,7 +33,9 @@ def fit(arch: str, data: Dataset, recipe: Recipe, seed: int = 0) -> keras.Model:
     batches = batches.shuffle(len(data.x_train), seed=seed).batch(recipe.batch_size)
     if recipe.augment:
         augment = augmenter(seed)
-        batches = batches.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+        # One batch at a time: mapped in parallel, the batches would draw their distortions in whatever order the
+        # threads ran, and two runs with one seed would train different models.
+        batches = batches.map(lambda x, y: (augment(x, training=True), y))
     batches = batches.map(lambda x, y: (x, targets(y), tf.where(y == WRONG_CUT, WRONG_CUT_WEIGHT, 1.0)))
     steps = recipe.epochs * int(np.ceil(len(data.x_train) / recipe.batch_size))
     model.compile(

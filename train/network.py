@@ -29,9 +29,9 @@ NETWORKS: dict[str, Callable[[], list[keras.layers.Layer]]] = {
     # parameters, and better at the thick, blurred strokes of low-resolution scans and at the styles MNIST's
     # writers rarely used (docs/training.md).
     "cnn3": lambda: [*_two_blocks(), keras.layers.Conv2D(128, 3, activation="relu"), *_readout()],
-    # cnn3 with a hidden layer of 96 before its readout: for a model taught the wrong cuts of numbers as well as
-    # digits (its recipe), which cnn3 learns at the cost of its MNIST accuracy (docs/training.md). Twice cnn3's
-    # parameters, nearly all in the hidden layer, which costs little to compute beside the convolutions.
+    # cnn3 with a hidden layer of 96 before its readout, for a model taught the wrong cuts of numbers as well as
+    # digits (its recipe): more room for the second lesson (docs/training.md). Twice cnn3's parameters, nearly all
+    # in the hidden layer, which costs little to compute beside the convolutions.
     "cnn3h": lambda: [
         *_two_blocks(),
         keras.layers.Conv2D(128, 3, activation="relu"),

@@ -119,6 +119,21 @@ def test_the_mlp_baseline_trains_too_with_wrong_cuts_to_learn(tmp_path):
     assert served.reads_cuts and served.probabilities(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 
+def test_two_runs_with_one_seed_write_the_same_weights(tmp_path):
+    """Augmentation and all: a run can be repeated, and a recipe's figures told from another's by their seeds."""
+    versions = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        result = train(
+            "--limit", "300", "--epochs", "2", "--synthetic", "none", "--out", str(out), "--report", str(out)
+        )
+        assert result.returncode == 0, result.stderr
+        metadata = json.loads((out / METADATA_FILE).read_text())
+        assert metadata["training"]["augmentation"] is True
+        versions.append(metadata["version"])
+    assert versions[0] == versions[1]
+
+
 def test_a_missing_data_file_stops_with_a_message(tmp_path):
     result = train("--data", str(tmp_path / "mnist.npz"), "--out", str(tmp_path))
     assert result.returncode == 2
