@@ -19,22 +19,25 @@ def _two_blocks() -> list[keras.layers.Layer]:
     ]
 
 
+def _three_convs() -> list[keras.layers.Layer]:
+    """The two blocks, then a third convolution, of 128 filters, after the second pool."""
+    return [*_two_blocks(), keras.layers.Conv2D(128, 3, activation="relu")]
+
+
 def _readout() -> list[keras.layers.Layer]:
     return [keras.layers.Flatten(), keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
 
 
 # Each network's layers after the scaling every model starts with; its name is the `arch` of the versions it trains.
 NETWORKS: dict[str, Callable[[], list[keras.layers.Layer]]] = {
-    # The cnn with a third convolution, of 128 filters, after the second pool: about three times its
-    # parameters, and better at the thick, blurred strokes of low-resolution scans and at the styles MNIST's
-    # writers rarely used (docs/training.md).
-    "cnn3": lambda: [*_two_blocks(), keras.layers.Conv2D(128, 3, activation="relu"), *_readout()],
+    # The cnn with a third convolution: about three times its parameters, and better at the thick, blurred
+    # strokes of low-resolution scans and at the styles MNIST's writers rarely used (docs/training.md).
+    "cnn3": lambda: [*_three_convs(), *_readout()],
     # cnn3 with a hidden layer of 96 before its readout, for a model taught the wrong cuts of numbers as well as
     # digits (its recipe): more room for the second lesson (docs/training.md). Twice cnn3's parameters, nearly all
     # in the hidden layer, which costs little to compute beside the convolutions.
     "cnn3h": lambda: [
-        *_two_blocks(),
-        keras.layers.Conv2D(128, 3, activation="relu"),
+        *_three_convs(),
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),
         keras.layers.Dense(96, activation="relu"),
