@@ -113,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
     on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
-    on_uci = uci.measure(functools.partial(fit.probabilities, model), uci.digits())
+    reads = functools.partial(fit.probabilities, model)
+    on_uci = uci.measure(reads, uci.digits())
     if corrections is not None:
-        corrections.report["accuracy_after"] = sent.accuracy(functools.partial(fit.probabilities, model), corrections)
+        corrections.report["accuracy_after"] = sent.accuracy(reads, corrections)
     metadata = export.write(
         model,
         args.out,
