@@ -2,8 +2,9 @@
 
 The split (digit/split.py) is the first cut of the ink: marks that do not touch. Digits that touch stay one
 mark, so a split digit wider than a digit of its height may hold several: it is cut further, at candidate
-points, into more pieces than it can hold digits. The candidate points are the columns where the ink is thinnest
-(local minima of its column profile, a little smoothed), where touching strokes meet. Every run of consecutive
+points, into more pieces than it can hold digits. The candidate points are where touching strokes meet: the
+columns where the ink is thinnest (local minima of its column profile, a little smoothed), and the valleys of
+its outline, where its top edge dips or its bottom edge rises between two digits. Every run of consecutive
 pieces that could be one digit (no wider than MAX_SPAN of the height) becomes a candidate, a 28x28 field made by
 steps 3-4 of the contract as any digit is; the reading (digit/reading.py) chooses among them the cuts whose
 digits the model reads best together, as the check readers of the 1990s did (LeCun, Bottou, Bengio and
@@ -23,7 +24,7 @@ from digit.split import digits_alone, label_digits
 # a 5) as wide as they are tall, at the median, and few are wider than 1.4 (digit/reading.py's WIDTHS).
 CUT_WIDTH = 0.65
 MAX_SPAN = 1.5
-MIN_PIECE = 0.12
+MIN_PIECE = 0.1
 # Columns per row: a number leans as its writer's hand (train/numbers.py's SLANT is 0.25); a larger slope is
 # more likely a digit's own stroke (a 7's) than a hand's lean.
 MAX_SLANT = 0.35
@@ -146,20 +147,33 @@ def runs(height: int, width: int, points: list[int]) -> list[tuple[int, int]]:
 
 def cut_points(group: np.ndarray, columns: np.ndarray) -> list[int]:
     """The upright columns (each pixel's in `columns`, upright_columns') where a split digit wider than CUT_WIDTH
-    of its height is cut, strongest first: local minima of its ink's column profile once stood upright, at least
-    MIN_PIECE of its height apart and from its ends."""
-    inked = columns[group > 0]
-    height, width = group.shape[0], int(inked.max()) + 1
+    of its height is cut, strongest first, at least MIN_PIECE of its height apart and from its ends: the local
+    minima of its ink's column profile once stood upright, thinnest first; then the valleys of its top edge,
+    deepest first; then those of its bottom edge. A column without ink is the deepest of valleys."""
+    inked = group > 0
+    upright = columns[inked]
+    height, width = group.shape[0], int(upright.max()) + 1
     if width <= CUT_WIDTH * height:
         return []
     window = max(1, int(round_half_up(height / 10)))
     # The ink in a window of columns around each, summed: whole numbers, so that the page's port finds the same.
-    profile = np.convolve(np.bincount(inked, minlength=width), np.ones(window, dtype=np.int64), mode="same")
+    profile = np.convolve(np.bincount(upright, minlength=width), np.ones(window, dtype=np.int64), mode="same")
+    rows = np.nonzero(inked)[0]
+    top, bottom = np.full(width, height), np.full(width, -1)  # each column's highest and lowest ink
+    np.minimum.at(top, upright, rows)
+    np.maximum.at(bottom, upright, rows)
     spacing = max(1, int(round_half_up(MIN_PIECE * height)))
-    inner = np.arange(spacing, width - spacing + 1)
-    minima = [c for c in inner if profile[c] <= profile[max(c - spacing, 0) : c + spacing + 1].min()]
     chosen: list[int] = []
-    for column in sorted(minima, key=lambda c: (profile[c], c)):  # the thinnest ink first
-        if all(abs(column - other) >= spacing for other in chosen):
-            chosen.append(int(column))
+    for values in (profile, -top, bottom):
+        for column in local_minima(values, spacing):
+            if all(abs(column - other) >= spacing for other in chosen):
+                chosen.append(column)
     return chosen
+
+
+def local_minima(values: np.ndarray, spacing: int) -> list[int]:
+    """The columns at least `spacing` from the ends whose value is the least within `spacing` either side,
+    least first (the leftmost when two tie)."""
+    inner = range(spacing, len(values) - spacing + 1)
+    minima = [c for c in inner if values[c] <= values[max(c - spacing, 0) : c + spacing + 1].min()]
+    return sorted(minima, key=lambda c: (int(values[c]), c))

@@ -60,6 +60,19 @@ def test_touching_digits_are_cut_where_their_ink_is_thinnest():
     assert len(cut.fields) == len(cut.spans) == len(cut.widths)
 
 
+def test_round_digits_that_lean_on_each_other_are_cut_at_the_valley_of_their_outline():
+    # Two rings whose sides overlap: the ink is thickest where they touch, so no minimum of the column profile
+    # lies there; the dip of the top edge (and the rise of the bottom) between them does.
+    side, overlap = 40, 8
+    pair = np.maximum(np.pad(rings(1, True)[10:50, 10:50], ((0, 0), (0, side - overlap))),
+                      np.pad(rings(1, True)[10:50, 10:50], ((0, 0), (side - overlap, 0))))  # fmt: skip
+    joint = side - overlap // 2 - 1
+    columns = upright_columns(pair, 0.0)
+    profile = (pair > 0).sum(axis=0)
+    assert profile[joint - 2 : joint + 3].min() > profile[joint - 6 : joint + 7].min() + 6  # thick at the joint
+    assert min(abs(point - joint) for point in cut_points(pair, columns)) <= 2
+
+
 def test_the_candidates_of_one_picture_are_one_batch_at_most():
     ink = clean_ink(ink_map(rings(12, touching=True, side=24, stroke=3)))
     assert len(candidates(ink).fields) > 40
