@@ -69,12 +69,16 @@ def cut_examples(
             merged.append(digits_held > 1)
     x, y = np.array(fields, dtype=np.uint8).reshape(-1, *images.shape[1:]), np.array(targets, dtype=np.int64)
     # Cuts are wrong more often than right: as many wrong cuts are kept as right ones, so that they do not
-    # outweigh the digits. Digits cut out together are kept first: the model is surest of them, and the reading
-    # loses most numbers to them; the others, parts of digits, are many, and are dropped at random.
-    wrong = np.flatnonzero((y == WRONG_CUT) & ~np.array(merged, dtype=bool))
-    surplus = int((y == WRONG_CUT).sum()) - int((y != WRONG_CUT).sum())
-    dropped = rng.choice(wrong, size=min(len(wrong), max(0, surplus)), replace=False)
-    kept = np.setdiff1d(np.arange(len(y)), dropped)
+    # outweigh the digits. Half are digits cut out together, of which the model is surest, and half are parts of
+    # one digit, such as a 7's stem that looks like a 1 alone; either kind makes up what the other lacks, and each
+    # is drawn at random.
+    wrong, together = y == WRONG_CUT, np.array(merged, dtype=bool)
+    both, parts = np.flatnonzero(wrong & together), np.flatnonzero(wrong & ~together)
+    room = int((~wrong).sum())
+    from_parts = min(len(parts), max(room // 2, room - len(both)))
+    from_both = min(len(both), room - from_parts)
+    chosen = [rng.choice(both, size=from_both, replace=False), rng.choice(parts, size=from_parts, replace=False)]
+    kept = np.sort(np.concatenate([np.flatnonzero(~wrong), *chosen]))
     return x[kept], y[kept]
 
 
