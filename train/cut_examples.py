@@ -68,18 +68,22 @@ def cut_examples(
             targets.append(target)
             merged.append(digits_held > 1)
     x, y = np.array(fields, dtype=np.uint8).reshape(-1, *images.shape[1:]), np.array(targets, dtype=np.int64)
-    # Cuts are wrong more often than right: as many wrong cuts are kept as right ones, so that they do not
-    # outweigh the digits. Half are digits cut out together, of which the model is surest, and half are parts of
-    # one digit, such as a 7's stem that looks like a 1 alone; either kind makes up what the other lacks, and each
-    # is drawn at random.
-    wrong, together = y == WRONG_CUT, np.array(merged, dtype=bool)
+    kept = balanced(y, np.array(merged, dtype=bool), rng)
+    return x[kept], y[kept]
+
+
+def balanced(labels: np.ndarray, together: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The indices of the examples kept, in order: every digit, and as many wrong cuts as digits, since cuts are
+    wrong more often than right and would outweigh them. Half are digits cut out `together`, of which the model
+    is surest, and half are parts of one digit, such as a 7's stem that looks like a 1 alone; either kind makes
+    up what the other lacks, and each is drawn at random."""
+    wrong = labels == WRONG_CUT
     both, parts = np.flatnonzero(wrong & together), np.flatnonzero(wrong & ~together)
     room = int((~wrong).sum())
     from_parts = min(len(parts), max(room // 2, room - len(both)))
     from_both = min(len(both), room - from_parts)
     chosen = [rng.choice(both, size=from_both, replace=False), rng.choice(parts, size=from_parts, replace=False)]
-    kept = np.sort(np.concatenate([np.flatnonzero(~wrong), *chosen]))
-    return x[kept], y[kept]
+    return np.sort(np.concatenate([np.flatnonzero(~wrong), *chosen]))
 
 
 def drawn(digits: list[np.ndarray], touching: bool, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ from digit import cuts
 from digit.cuts import candidates
 from digit.pixels import clean_ink, ink_map
 from train import cut_examples
-from train.cut_examples import WRONG_CUT, drawn, labelled
+from train.cut_examples import WRONG_CUT, balanced, drawn, labelled
 from train.cut_examples import cut_examples as examples
 from train.synthetic import handwriting_fonts
 
@@ -44,6 +44,15 @@ def test_the_wrong_cuts_kept_are_no_more_than_the_digits(mnist_sample):
     right = int((y != WRONG_CUT).sum())
     assert 0 < int((y == WRONG_CUT).sum()) <= right
     assert set(np.unique(y[y != WRONG_CUT])) <= set(range(10))
+
+
+@pytest.mark.parametrize(("parts", "both_kept", "parts_kept"), [(20, 5, 5), (2, 8, 2)])
+def test_the_wrong_cuts_kept_are_half_parts_of_a_digit_and_half_digits_together(parts, both_kept, parts_kept):
+    labels = np.array([3] * 10 + [WRONG_CUT] * (20 + parts))
+    together = np.array([False] * 10 + [True] * 20 + [False] * parts)
+    kept = balanced(labels, together, np.random.default_rng(0))
+    assert kept.tolist() == sorted(set(kept.tolist())) and kept[:10].tolist() == list(range(10))  # every digit
+    assert int(together[kept].sum()) == both_kept and len(kept) - 10 - both_kept == parts_kept
 
 
 def test_numbers_in_the_training_fonts_are_cut_and_labelled_too(monkeypatch):
