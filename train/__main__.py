@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.with_corrections}: no correction to train on ({read} read)", file=sys.stderr)
         return 2
     # TensorFlow is imported only now: whatever is refused above is refused at once.
-    from train import cut_examples, export, fit, proxies, report, synthetic, uci
+    from train import calibrate, cut_examples, export, fit, proxies, report, synthetic, uci
 
     if args.limit:
         data.x_train, data.y_train = data.x_train[: args.limit], data.y_train[: args.limit]
@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     model = fit.fit(args.arch, data, recipe, seed=args.seed)
     seconds = time.monotonic() - started
+    temperature = calibrate.temperature(fit.probabilities(model, data.x_test), data.y_test)
+    calibrate.fold(model, temperature)
     evaluation = fit.evaluate(model, data.x_test, data.y_test)
     on_proxies = proxies.measure(model, proxies.sets(data.x_test, data.y_test))
     reads = functools.partial(fit.probabilities, model)
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         data=data,
         evaluation=evaluation,
         seconds=seconds,
+        temperature=temperature,
         corrections=corrections.report if corrections is not None else None,
         proxies=on_proxies,
         uci=on_uci,

@@ -37,6 +37,7 @@ def write(
     data: Dataset,
     evaluation: Evaluation,
     seconds: float,
+    temperature: float,
     corrections: dict | None = None,
     proxies: dict | None = None,
     uci: dict | None = None,
@@ -72,6 +73,7 @@ def write(
             "label_smoothing": recipe.label_smoothing,
             "cut_numbers": recipe.cut_numbers,
             "seed": seed,
+            "temperature": temperature,  # folded into the readout (train/calibrate.py)
             "seconds": round(seconds, 1),
             "machine": machine(),
         },

@@ -16,6 +16,7 @@ from digit.layers import FIELD
 from digit.model import from_folder
 from tests.versions import METADATA
 from train import habits, synthetic
+from train.calibrate import TEMPERATURES
 from train.data import Dataset
 from train.fit import fit
 from train.recipes import RECIPES
@@ -51,6 +52,7 @@ def test_training_writes_weights_that_match_their_metadata(trained):
     assert metadata["training"]["epochs"] == 3 and metadata["training"]["augmentation"] is True
     assert metadata["training"]["label_smoothing"] == RECIPES["cnn3"].label_smoothing > 0
     assert metadata["training"]["synthetic"] == "all"
+    assert metadata["training"]["temperature"] in TEMPERATURES  # folded into the weights (train/calibrate.py)
     assert metadata["numbers"] == "split"  # never taught a wrong cut
     assert metadata["input"]["shape"] == [28, 28] and metadata["input"]["centre_of_mass"] == [14.0, 14.0]
     assert set(metadata["versions"]) == {"keras", "tensorflow", "python"}
