@@ -66,7 +66,7 @@ fuzz: $(INSTALLED) $(FUNCTION_INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
 
 # The benchmark: cold start, warm latency, batch, concurrency and the page, against references measured in
-# the same run; it rewrites the table in docs/performance.md (under a minute).
+# the same run; it rewrites the table in docs/performance.md (two to three minutes).
 bench: $(INSTALLED) $(FUNCTION_INSTALLED)
 	$(BIN)/python -m bench
 
