@@ -41,7 +41,7 @@ def handwriting_fonts(held_out: bool = False) -> list[Path]:
 # then of the pictures and drawings too.
 KINDS = ("all", "low-resolution", "styles", "none")
 FONT_COPIES = 4
-HOLLOW_COPIES = 4
+HOLLOW_COPIES = 8
 STYLE_COPIES = 60
 LOW_RESOLUTION_SIDES = (7, 16)
 
@@ -143,7 +143,7 @@ def font_glyph(
     widened strokes)."""
     canvas = Image.new("L", (CANVAS, CANVAS), 0)
     x, y = CANVAS / 2 + shift
-    stroke = int(rng.integers(2, 5)) if hollow else int(rng.integers(0, 3))
+    stroke = int(rng.integers(1, 5)) if hollow else int(rng.integers(0, 3))
     ImageDraw.Draw(canvas).text(
         (x, y), str(digit), fill=0 if hollow else 255, font=font, anchor="mm", stroke_width=stroke, stroke_fill=255
     )
