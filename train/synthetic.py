@@ -139,7 +139,7 @@ def font_glyph(
     font: ImageFont.FreeTypeFont, digit: int, shift: np.ndarray, hollow: bool, rng: np.random.Generator
 ) -> np.ndarray:
     """A digit in `font`, white on black in the middle of the canvas moved by `shift` pixels, its strokes widened
-    by 0 to 2 pixels; or, `hollow`, its outline alone, 2 to 4 pixels wide (the glyph drawn black over its own
+    by 0 to 2 pixels; or, `hollow`, its outline alone, 1 to 4 pixels wide (the glyph drawn black over its own
     widened strokes)."""
     canvas = Image.new("L", (CANVAS, CANVAS), 0)
     x, y = CANVAS / 2 + shift
