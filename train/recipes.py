@@ -22,9 +22,9 @@ class Recipe:
 
 
 RECIPES = {
-    "cnn3": Recipe(epochs=40, augment=True, synthetic="all", label_smoothing=0.005),  # the default
+    "cnn3": Recipe(epochs=40, augment=True, synthetic="all", label_smoothing=0.005),
     # cnn3's, and the wrong cuts of 3,000 numbers: a version that reads numbers by their cuts (docs/training.md).
-    "cnn3h": Recipe(epochs=40, augment=True, synthetic="all", label_smoothing=0.005, cut_numbers=3000),
+    "cnn3h": Recipe(epochs=40, augment=True, synthetic="all", label_smoothing=0.005, cut_numbers=3000),  # the default
     "cnn": Recipe(epochs=60, augment=True),
     "mlp": Recipe(epochs=10, augment=False),  # a baseline: plain MNIST, a few epochs
 }

@@ -64,8 +64,8 @@ def read_right(weights: Path, folder: Path) -> float:
 def train(tmp_path, source: str, before: Path = WEIGHTS, **env: str) -> tuple[subprocess.CompletedProcess, dict]:
     out = tmp_path / "weights"
     shutil.copytree(before, out)  # the model the corrections were made against, measured before
-    command = [sys.executable, "-m", "train", "--limit", "200", "--epochs", "1", "--synthetic", "none",
-               "--with-corrections", source, "--out", str(out), "--report", str(tmp_path / "report")]  # fmt: skip
+    command = [sys.executable, "-m", "train", "--limit", "200", "--epochs", "1", "--synthetic", "none", "--cut-numbers",
+               "0", "--with-corrections", source, "--out", str(out), "--report", str(tmp_path / "report")]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
     metadata = json.loads((out / METADATA_FILE).read_text()) if done.returncode == 0 else {}
     return done, metadata

