@@ -66,7 +66,7 @@ fuzz: $(INSTALLED) $(FUNCTION_INSTALLED)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/integration/test_fuzz.py -s
 
 # The benchmark: cold start, warm latency, batch, concurrency and the page, against references measured in
-# the same run; it rewrites the table in docs/performance.md (two to three minutes).
+# the same run; it rewrites the table in docs/performance.md (about seven minutes: four of them drawing on the page).
 bench: $(INSTALLED) $(FUNCTION_INSTALLED)
 	$(BIN)/python -m bench
 
