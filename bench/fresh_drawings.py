@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from local.browser import along
-from local.drawings import Stroke
+from local.drawings import Stroke, scaled
 
 # Templates, as (x, y) with y down from the top of a digit 1 tall; one or two ways of drawing each digit, most in
 # one stroke, as a mouse draws them.
@@ -70,18 +70,14 @@ def varied(strokes: list[Stroke], rng: np.random.Generator) -> list[Stroke]:
     """A template as one hand draws it once: leaning right up to 0.3 (or left a little), turned up to 5°,
     stretched 0.8-1.2 times as wide, each point moved by about 1.5 % of the height; its left edge at x 0."""
     lean, turn, wide = rng.uniform(-0.1, 0.3), math.radians(rng.uniform(-5, 5)), rng.uniform(0.8, 1.2)
+    cos, sin = math.cos(turn), math.sin(turn)
     out = []
     for stroke in strokes:
         points = np.array(stroke, dtype=float) + rng.normal(0, 0.015, (len(stroke), 2))
         x, y = points[:, 0] * wide + lean * (1 - points[:, 1]), points[:, 1] - 0.5
-        cos, sin = math.cos(turn), math.sin(turn)
         out.append(np.stack([x * cos - y * sin, 0.5 + x * sin + y * cos], 1))
     left = min(points[:, 0].min() for points in out)
     return [[(float(x - left), float(y)) for x, y in points] for points in out]
-
-
-def placed(strokes: list[Stroke], height: float, left: float, top: float) -> list[Stroke]:
-    return [[(left + x * height, top + y * height) for x, y in stroke] for stroke in strokes]
 
 
 def distance(first: list[Stroke], second: list[Stroke]) -> float:
@@ -103,7 +99,7 @@ def single_digits(seed: int = SEED) -> dict[str, tuple[list[Stroke], str]]:
         for copy in range(DIGITS_EACH):
             shape = TEMPLATES[digit][copy % len(TEMPLATES[digit])]  # every way of drawing it, in turn
             height = rng.uniform(0.45, 0.7)
-            drawings[f"a {digit}, drawing {copy + 1}"] = (placed(varied(shape, rng), height, 0.3, 0.15), str(digit))
+            drawings[f"a {digit}, drawing {copy + 1}"] = (scaled(varied(shape, rng), height, 0.3, 0.15), str(digit))
     return drawings
 
 
@@ -120,16 +116,16 @@ def number_drawing(digits: str, touching: bool, rng: np.random.Generator) -> lis
     for index, shape in enumerate(shapes):
         top = 0.25 + rng.uniform(-0.04, 0.04) * height
         if not written:
-            written.append(placed(shape, height, 0.0, top))
+            written.append(scaled(shape, height, 0.0, top))
             continue
         right = max(x for stroke in written[-1] for x, _ in stroke)
         deepest = right - OVERLAP * height * min(widths[index - 1], widths[index])
         wanted = rng.uniform(TOUCHING / 3, TOUCHING) if touching else max(APART, rng.uniform(0.1, 0.3) * height)
         before = written[-1] if touching else [stroke for digit in written for stroke in digit]
         offset = right + 0.4 * height
-        drawn = placed(shape, height, offset, top)
+        drawn = scaled(shape, height, offset, top)
         while True:  # closer, a step at a time: until they touch, or as long as the gap stays as wide as wanted
-            nearer = placed(shape, height, offset - STEP, top)
+            nearer = scaled(shape, height, offset - STEP, top)
             gap = distance(nearer, before)
             if not touching and gap < wanted:
                 break
